@@ -1,0 +1,40 @@
+"""autograd: a scalar reverse-mode automatic-differentiation engine.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x          # the forward pass records a graph
+    >>> y.backward()               # the backward pass fills every .grad
+    >>> x.grad                     # dy/dx = 2x + 3
+    7.0
+"""
+
+from autograd.value import Primitive, Value
+from autograd.primitives import (
+    abs_, add, cos, exp, leaky_relu, linear, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt,
+    sum_, tanh)
+from autograd.backward import backward, grad, topological_order
+from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+
+
+def vsum(values) -> Value:
+    """Σ values as one n-ary node (one node instead of a chain of n - 1 additions)."""
+    values = list(values)
+    if not values:
+        return Value(0.0)
+    return sum_(*values)
+
+
+def dot(weights, xs, bias=0.0) -> Value:
+    """z = Σ wᵢ·xᵢ + b as one n-ary node: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1."""
+    weights, xs = list(weights), list(xs)
+    if len(weights) != len(xs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(xs)} inputs")
+    return linear(*weights, *xs, bias)
+
+
+__all__ = [
+    "Value", "Primitive", "backward", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+    "detect_anomaly", "topological_order", "vsum", "dot", "exp", "log", "sqrt", "tanh",
+    "sigmoid", "relu", "leaky_relu", "softplus", "sin", "cos", "abs_", "add", "mul", "pow_",
+    "sum_", "linear",
+]

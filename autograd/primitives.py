@@ -1,0 +1,82 @@
+"""The derivative table: every primitive's forward rule beside its local derivatives.
+
+Each entry reads ``name = Primitive(name, forward, vjp)``:
+
+- ``forward(*xs)`` computes the result on floats (``_floats`` gives PyTorch's answers where
+  Python's ``math`` would raise);
+- ``vjp(g, ans, *xs)`` returns, for each input x, ``g · ∂ans/∂x`` — the upstream gradient
+  times the local derivative, the chain rule's one step.
+
+A rule uses only operators and primitives, so it runs on floats in an ordinary ``backward()``
+and on Values under ``grad(..., create_graph=True)``, where it builds the graph of the
+derivative itself: that is all higher-order derivatives need. Factors that are piecewise
+constant (the slope of relu, the sign in abs) are taken from ``data`` and carry no gradient.
+
+To add an operation, add one entry here and, if it should be a method, a one-line wrapper
+in ``value.py``.
+"""
+
+from __future__ import annotations
+
+import operator
+
+from autograd import _floats as F
+from autograd.value import Primitive, Value
+
+
+def data(x) -> float:
+    """The float inside a Value, or the float itself."""
+    return x.data if type(x) is Value else x
+
+
+def _linear_forward(*args: float) -> float:
+    n = len(args) // 2
+    return sum(map(operator.mul, args[:n], args[n:2 * n]), args[-1])
+
+
+def _linear_vjp(g, ans, *args):
+    n = len(args) // 2
+    return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
+
+
+def _pow_vjp(g, ans, x, y):
+    # d/dx x^y = y·x^(y-1) (0 when y = 0); d/dy x^y = x^y·log x (0 at x = 0 for y >= 0),
+    # the same conventions as PyTorch's pow backward.
+    dx = 0.0 if data(y) == 0 else g * y * pow_(x, y - 1.0)
+    dy = 0.0 if data(x) == 0 and data(y) >= 0 else g * ans * log(x)
+    return dx, dy
+
+
+# --- arithmetic -------------------------------------------------------------------------
+add = Primitive("add", operator.add, lambda g, ans, a, b: (g, g),
+                "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+mul = Primitive("mul", operator.mul, lambda g, ans, a, b: (g * b, g * a),
+                "∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+pow_ = Primitive("pow", F.power, _pow_vjp,
+                 "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x")
+sum_ = Primitive("sum", lambda *xs: sum(xs), lambda g, ans, *xs: [g] * len(xs),
+                 "∂(Σ xᵢ)/∂xᵢ = 1")
+linear = Primitive("linear", _linear_forward, _linear_vjp,
+                   "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1")
+
+# --- functions of one variable --------------------------------------------------------------
+exp = Primitive("exp", F.exp, lambda g, ans, x: (g * ans,), "∂eˣ/∂x = eˣ")
+log = Primitive("log", F.log, lambda g, ans, x: (g * pow_(x, -1.0),), "∂log x/∂x = 1/x")
+sqrt = Primitive("sqrt", F.sqrt, lambda g, ans, x: (g * 0.5 * pow_(ans, -1.0),),
+                 "∂√x/∂x = 1/(2√x)")
+tanh = Primitive("tanh", F.tanh, lambda g, ans, x: (g * (1.0 - ans * ans),),
+                 "∂tanh x/∂x = 1 - tanh²x")
+sigmoid = Primitive("sigmoid", F.sigmoid, lambda g, ans, x: (g * ans * (1.0 - ans),),
+                    "∂σ(x)/∂x = σ(x)·(1 - σ(x))")
+softplus = Primitive("softplus", F.softplus, lambda g, ans, x: (g * sigmoid(x),),
+                     "∂log(1+eˣ)/∂x = σ(x)")
+relu = Primitive("relu", F.relu, lambda g, ans, x: (g * F.step(data(x)),),
+                 "∂relu(x)/∂x = 1 if x > 0 else 0")
+leaky_relu = Primitive(
+    "leaky_relu", F.leaky_relu,
+    lambda g, ans, x, slope: (g * (1.0 if data(x) > 0 else slope),
+                              g * (0.0 if data(x) > 0 else x)),
+    "∂leaky_relu(x)/∂x = 1 if x > 0 else slope")
+abs_ = Primitive("abs", abs, lambda g, ans, x: (g * F.sign(data(x)),), "∂|x|/∂x = sign(x)")
+sin = Primitive("sin", F.sin, lambda g, ans, x: (g * cos(x),), "∂sin x/∂x = cos x")
+cos = Primitive("cos", F.cos, lambda g, ans, x: (g * -sin(x),), "∂cos x/∂x = -sin x")

@@ -1,0 +1,1 @@
+"""Tools to check gradients: gradcheck, gradgradcheck and hypothesis strategies."""

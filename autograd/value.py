@@ -1,0 +1,352 @@
+"""``Value``: a scalar node of the computation graph, and ``Primitive``: an operation on it.
+
+A Value holds a float (``data``), the gradient accumulated by ``backward()`` (``grad``), and,
+when an operation made it, that operation (``op``) and the Values it was computed from
+(``inputs``). Nodes point only at their inputs — never at their consumers, never through a
+closure — so a finished graph is freed by reference counting alone.
+
+The operations themselves, each with its forward rule and its local derivatives, are in
+``primitives.py``; the operators and methods here are thin wrappers around them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from numbers import Real
+from typing import Callable, Sequence
+
+from autograd import modes
+
+_active = modes.active
+_state = modes.state
+
+
+class Primitive:
+    """An operation the engine can differentiate.
+
+    ``forward(*floats) -> float`` computes the result; ``vjp(g, ans, *inputs)`` returns one
+    gradient per input, ∂L/∂input = g · ∂ans/∂input, where g = ∂L/∂ans. ``vjp`` is written with
+    operators and primitives only, so the same rule runs on floats (first-order backward) and
+    on Values (``create_graph=True``, which makes the derivative itself differentiable).
+
+    Calling a primitive on floats returns a float; on any Value it records a node.
+    """
+
+    __slots__ = ("name", "forward", "vjp", "formula")
+
+    def __init__(self, name: str, forward: Callable[..., float], vjp: Callable[..., Sequence],
+                 formula: str = ""):
+        self.name = name
+        self.forward = forward
+        self.vjp = vjp
+        self.formula = formula  # the local derivatives, as text, for explanations
+
+    def __call__(self, *args):
+        for a in args:
+            if type(a) is Value:
+                return apply(self, args)
+        for position, a in enumerate(args):
+            _check_number(a, self.name, position)
+        return self.forward(*args)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+_NUMBERS = frozenset((float, int, bool))  # checked by type first: isinstance(x, Real) is slow
+
+
+def _check_number(x, op_name: str, position: int) -> None:
+    if type(x) not in _NUMBERS and not isinstance(x, Real):
+        raise TypeError(f"{op_name}: argument {position} must be a Value or a real number, "
+                        f"got {type(x).__name__} ({x!r:.60})")
+
+
+def constant(x: float) -> "Value":
+    """A leaf for a plain number used in an operation: it takes part, but gets no gradient.
+
+    Constants are immutable, so the first few thousand distinct ones are shared rather than
+    rebuilt at every use (``y * 1.0001`` in a loop allocates one node per step, not two).
+    Zeros and nan are never shared: -0.0 == 0.0 and nan != nan would confuse the cache.
+    """
+    c = _constants.get(x)
+    if c is not None:
+        return c
+    c = _new(Value)
+    c.data = float(x)
+    c.grad = 0.0
+    c.label = ""
+    c.primitive = None
+    c.inputs = ()
+    c.requires_grad = False
+    if x != 0 and x == x and len(_constants) < 4096:
+        _constants[x] = c
+    return c
+
+
+_constants: dict = {}
+
+
+def apply(op: Primitive, args: Sequence) -> "Value":
+    """Apply ``op`` to Values and numbers, recording a node (the general, slower path)."""
+    inputs = []
+    for position, a in enumerate(args):
+        if type(a) is not Value:
+            _check_number(a, op.name, position)
+            a = constant(a)
+        inputs.append(a)
+    return record(op, op.forward(*[a.data for a in inputs]), tuple(inputs))
+
+
+def record(op: Primitive, data: float, inputs: tuple) -> "Value":
+    """The node for ``op`` applied to ``inputs``, whose forward value is ``data``."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _active[0] and _record_in_mode(out, op, inputs):
+        return out
+    out.primitive = op
+    out.inputs = inputs
+    out.requires_grad = True
+    return out
+
+
+def _record_in_mode(out: "Value", op: Primitive, inputs: tuple) -> bool:
+    """Handle no_grad / detect_anomaly; True when ``out`` must stay a constant leaf."""
+    if not _state.grad_enabled:
+        out.primitive = None
+        out.inputs = ()
+        out.requires_grad = False
+        return True
+    if _state.anomaly:
+        out._site = user_site()
+        if not math.isfinite(out.data):
+            raise FloatingPointError(
+                f"detect_anomaly: {op.name} produced {out.data} from "
+                f"{describe_inputs(inputs)}, at {out._site}")
+    return False
+
+
+_package_dir = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_site() -> str:
+    """file:line of the innermost caller outside the autograd package."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
+            .startswith(_package_dir):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def describe_inputs(inputs: Sequence["Value"]) -> str:
+    return ", ".join(f"{v.label or 'input ' + str(i)}={v.data!r}" for i, v in enumerate(inputs))
+
+
+_new = object.__new__
+
+
+class Value:
+    """A scalar in a computation graph: ``Value(2.0, label="x")``.
+
+    - ``data``: the number (a float).
+    - ``grad``: ∂root/∂self, accumulated by ``root.backward()``; starts at 0.0.
+    - ``label``: a name for drawings and error messages.
+    - ``op``: the name of the operation that made this Value (``""`` for a leaf), and
+      ``primitive``: that operation itself.
+    - ``inputs``: the Values it was computed from.
+    - ``requires_grad``: False for constants (plain numbers used in an operation); ``backward``
+      gives them no gradient.
+    """
+
+    __slots__ = ("data", "grad", "label", "primitive", "inputs", "requires_grad", "_site")
+
+    def __init__(self, data: float, label: str = "", *, requires_grad: bool = True):
+        if type(data) not in _NUMBERS and not isinstance(data, Real):
+            hint = " (use .detach() for a new leaf with the same data)" \
+                if isinstance(data, Value) else ""
+            raise TypeError(f"Value(data): data must be a real number (int, float or bool), "
+                            f"got {type(data).__name__}{hint}")
+        if not isinstance(label, str):
+            raise TypeError(f"Value(label): label must be a str, got {type(label).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self.primitive = None
+        self.inputs = ()
+        self.requires_grad = bool(requires_grad)
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that produced this Value, or ``""`` for a leaf."""
+        return self.primitive.name if self.primitive is not None else ""
+
+    def __repr__(self) -> str:
+        label = f"label={self.label!r}, " if self.label else ""
+        return f"Value({label}data={self.data:.6g}, grad={self.grad:.6g})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- arithmetic: thin wrappers over the primitives add, mul and pow ------------------
+
+    # + and * are most of every graph, so they build their node inline: the same steps as
+    # `record`, without its call.
+    def __add__(self, other):
+        if type(other) is not Value:
+            if type(other) not in _NUMBERS and not isinstance(other, Real):
+                return NotImplemented
+            other = constant(other)
+        if _active[0]:
+            return record(add, add.forward(self.data, other.data), (self, other))
+        out = _new(Value)
+        out.data = add.forward(self.data, other.data)
+        out.grad = 0.0
+        out.label = ""
+        out.primitive = add
+        out.inputs = (self, other)
+        out.requires_grad = True
+        return out
+
+    def __mul__(self, other):
+        if type(other) is not Value:
+            if type(other) not in _NUMBERS and not isinstance(other, Real):
+                return NotImplemented
+            other = constant(other)
+        if _active[0]:
+            return record(mul, mul.forward(self.data, other.data), (self, other))
+        out = _new(Value)
+        out.data = mul.forward(self.data, other.data)
+        out.grad = 0.0
+        out.label = ""
+        out.primitive = mul
+        out.inputs = (self, other)
+        out.requires_grad = True
+        return out
+
+    def __pow__(self, exponent):
+        if not isinstance(exponent, (Value, Real)):
+            return NotImplemented
+        return apply(pow_, (self, exponent))
+
+    def __rpow__(self, base):
+        if not isinstance(base, Real):
+            return NotImplemented
+        return apply(pow_, (base, self))
+
+    def __radd__(self, other):  # other + self, other a number
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    # Derived operations: built from the primitives above, so they need no rules of their own.
+    def __neg__(self):  # -a = a · (-1)
+        return self * -1.0
+
+    def __sub__(self, other):  # a - b = a + (-b)
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __truediv__(self, other):  # a / b = a · b⁻¹
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        if type(other) is not Value:
+            other = constant(other)
+        return self * other ** -1.0
+
+    def __rtruediv__(self, other):
+        return other * self ** -1.0
+
+    def __abs__(self):
+        return abs_(self)
+
+    def __pos__(self):
+        return self
+
+    # --- comparisons look at data; == and hash stay by identity ---------------------------
+    def __lt__(self, other):
+        return self.data < _data_of(other)
+
+    def __le__(self, other):
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other):
+        return self.data > _data_of(other)
+
+    def __ge__(self, other):
+        return self.data >= _data_of(other)
+
+    __hash__ = object.__hash__
+
+    # --- functions ---------------------------------------------------------------------------
+    def exp(self) -> "Value":
+        """e^x"""
+        return exp(self)
+
+    def log(self) -> "Value":
+        """Natural logarithm: -inf at 0, nan below."""
+        return log(self)
+
+    def sqrt(self) -> "Value":
+        """√x (nan below 0; its derivative is inf at 0)."""
+        return sqrt(self)
+
+    def tanh(self) -> "Value":
+        """tanh x; derivative 1 - tanh²x."""
+        return tanh(self)
+
+    def sigmoid(self) -> "Value":
+        """σ(x) = 1 / (1 + e^-x); derivative σ(x)(1 - σ(x))."""
+        return sigmoid(self)
+
+    def relu(self) -> "Value":
+        """max(x, 0); derivative 1 for x > 0, else 0."""
+        return relu(self)
+
+    def leaky_relu(self, slope: float = 0.01) -> "Value":
+        """x for x > 0, else slope · x."""
+        return leaky_relu(self, slope)
+
+    def softplus(self) -> "Value":
+        """log(1 + e^x); derivative σ(x)."""
+        return softplus(self)
+
+    def sin(self) -> "Value":
+        return sin(self)
+
+    def cos(self) -> "Value":
+        return cos(self)
+
+    # --- gradients ---------------------------------------------------------------------------
+    def backward(self, grad: float = 1.0) -> None:
+        """Add ∂self/∂v · grad to ``v.grad`` for every node v of the graph, leaves and
+        intermediates alike. Calling it twice adds twice."""
+        from autograd.backward import backward
+        backward(self, grad)
+
+    def detach(self) -> "Value":
+        """A new leaf with the same data and label, cut off from this graph."""
+        return Value(self.data, self.label)
+
+
+def _data_of(x) -> float:
+    if type(x) is Value:
+        return x.data
+    if isinstance(x, Real):
+        return x
+    raise TypeError(f"cannot compare Value with {type(x).__name__}")
+
+
+# The primitives need the Value class, so they are imported last.
+from autograd.primitives import (  # noqa: E402
+    abs_, add, cos, exp, leaky_relu, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt, tanh)
