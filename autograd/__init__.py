@@ -16,9 +16,17 @@ from autograd.backward import backward, grad, topological_order
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 
 
+def _as_list(items, where: str) -> list:
+    try:
+        return list(items)
+    except TypeError:
+        raise TypeError(f"{where}: expected an iterable of Values or numbers, "
+                        f"got {type(items).__name__}") from None
+
+
 def vsum(values) -> Value:
     """Σ values as one n-ary node (one node instead of a chain of n - 1 additions)."""
-    values = list(values)
+    values = _as_list(values, "vsum(values)")
     if not values:
         return Value(0.0)
     return sum_(*values)
@@ -26,7 +34,7 @@ def vsum(values) -> Value:
 
 def dot(weights, xs, bias=0.0) -> Value:
     """z = Σ wᵢ·xᵢ + b as one n-ary node: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1."""
-    weights, xs = list(weights), list(xs)
+    weights, xs = _as_list(weights, "dot(weights)"), _as_list(xs, "dot(xs)")
     if len(weights) != len(xs):
         raise ValueError(f"dot: {len(weights)} weights but {len(xs)} inputs")
     return linear(*weights, *xs, bias)

@@ -93,17 +93,18 @@ def relu(x: float) -> float:
 
 
 def sign(x: float) -> float:
-    """-1, 0 or 1 (nan for nan): the derivative of |x|, with abs'(0) = 0 as in PyTorch."""
+    """-1, 0 or 1: the derivative of |x|, with abs'(0) = 0 and abs'(nan) = 0 as in PyTorch."""
     if x > 0:
         return 1.0
     if x < 0:
         return -1.0
-    return x  # ±0.0 or nan
+    return 0.0  # ±0.0 or nan
 
 
 def step(x: float) -> float:
-    """1 where x > 0, else 0: relu'(x), with relu'(0) = 0 as in PyTorch."""
-    return 1.0 if x > 0 else 0.0
+    """0 where x <= 0, else 1: relu'(x), with relu'(0) = 0 and relu'(nan) = 1 as in PyTorch
+    (whose rule is "the gradient passes unless x <= 0")."""
+    return 0.0 if x <= 0 else 1.0
 
 
 def leaky_relu(x: float, slope: float) -> float:

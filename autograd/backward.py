@@ -26,6 +26,8 @@ def topological_order(root: Value) -> List[Value]:
     Leaves are left out: they have no inputs to pass a gradient on to. The depth-first search
     keeps its own stack, so a graph a million nodes deep needs no recursion.
     """
+    if not root.inputs:
+        return []  # a leaf: no operations
     finished: Dict[Value, None] = {}  # an insertion-ordered set: the order being built
     expanded = set()
     stack = [root]
@@ -136,7 +138,11 @@ def grad(output: Value, inputs: Union[Value, Sequence[Value]], create_graph: boo
         raise TypeError(f"grad(output): expected a Value, got {type(output).__name__}")
     if isinstance(inputs, Value):
         inputs = (inputs,)
-    inputs = tuple(inputs)
+    try:
+        inputs = tuple(inputs)
+    except TypeError:
+        raise TypeError(f"grad(inputs): expected a Value or an iterable of Values, "
+                        f"got {type(inputs).__name__}") from None
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad(inputs): input {i} must be a Value, got {type(x).__name__}")
@@ -148,4 +154,8 @@ def grad(output: Value, inputs: Union[Value, Sequence[Value]], create_graph: boo
 
 
 def _as_value(g) -> Value:
-    return g if type(g) is Value else constant(g)
+    # A leaf here is a constant (the seed 1.0, or a rule's plain number). Constants are shared
+    # between graphs, so the caller gets a fresh one it may relabel or modify freely.
+    if type(g) is not Value or not g.inputs:
+        return Value(g.data if type(g) is Value else g, requires_grad=False)
+    return g

@@ -31,6 +31,9 @@ def data(x) -> float:
 
 def _linear_forward(*args: float) -> float:
     n = len(args) // 2
+    if len(args) != 2 * n + 1:
+        raise TypeError(f"linear: expects w1..wn, x1..xn, b (an odd number of arguments), "
+                        f"got {len(args)} arguments")
     return sum(map(operator.mul, args[:n], args[n:2 * n]), args[-1])
 
 
@@ -42,8 +45,22 @@ def _linear_vjp(g, ans, *args):
 def _pow_vjp(g, ans, x, y):
     # d/dx x^y = y·x^(y-1) (0 when y = 0); d/dy x^y = x^y·log x (0 at x = 0 for y >= 0),
     # the same conventions as PyTorch's pow backward.
-    dx = 0.0 if data(y) == 0 else g * y * pow_(x, y - 1.0)
-    dy = 0.0 if data(x) == 0 and data(y) >= 0 else g * ans * log(x)
+    # A constant exponent (x ** 2, and every a / b) is used as the number it is: y - 1 stays
+    # a number in a derivative graph, and dy, not needed, is not built (its log x is nan for
+    # x < 0, which detect_anomaly would report under create_graph).
+    constant_exponent = type(y) is Value and not y.requires_grad
+    if constant_exponent:
+        y = y.data
+    # At y = 0 the shortcut dx = 0 avoids 0·x^-1 = nan at x = 0; in a derivative graph
+    # (y a Value) it is taken only there, so that dx keeps its dependence on y.
+    if data(y) == 0 and (type(y) is not Value or data(x) == 0):
+        dx = 0.0
+    else:
+        dx = g * y * pow_(x, y - 1.0)
+    if constant_exponent or data(x) == 0 and data(y) >= 0:
+        dy = 0.0
+    else:
+        dy = g * ans * log(x)
     return dx, dy
 
 

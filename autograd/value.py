@@ -130,13 +130,15 @@ def _record_in_mode(out: "Value", op: Primitive, inputs: tuple) -> bool:
     return False
 
 
-_package_dir = os.path.dirname(os.path.abspath(__file__))
+# With the separator, so that a user's directory named e.g. "autograd_examples" is not taken
+# for part of the package.
+_package_dir = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def user_site() -> str:
     """file:line of the innermost caller outside the autograd package."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) \
+    while frame is not None and os.path.abspath(frame.f_code.co_filename) \
             .startswith(_package_dir):
         frame = frame.f_back
     if frame is None:
@@ -239,11 +241,10 @@ class Value:
             return NotImplemented
         return apply(pow_, (base, self))
 
-    def __radd__(self, other):  # other + self, other a number
-        return self + other
-
-    def __rmul__(self, other):
-        return self * other
+    # other + self and other · self, other a number. The same methods, so that anything else
+    # gets NotImplemented and Python's error names the operands in the order the user wrote.
+    __radd__ = __add__
+    __rmul__ = __mul__
 
     # Derived operations: built from the primitives above, so they need no rules of their own.
     def __neg__(self):  # -a = a · (-1)
@@ -254,7 +255,9 @@ class Value:
             return NotImplemented
         return self + (-other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other):  # other - self, other a number
+        if not isinstance(other, Real):
+            return NotImplemented
         return other + (-self)
 
     def __truediv__(self, other):  # a / b = a · b⁻¹
@@ -264,7 +267,9 @@ class Value:
             other = constant(other)
         return self * other ** -1.0
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other):  # other / self, other a number
+        if not isinstance(other, Real):
+            return NotImplemented
         return other * self ** -1.0
 
     def __abs__(self):

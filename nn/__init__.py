@@ -1,0 +1,29 @@
+"""nn: neurons, layers, MLPs, losses, optimizers, toy data sets and a training loop, built on
+the ``autograd`` engine.
+
+    >>> from nn import MLP, fit, make_moons
+    >>> X, y = make_moons(200, noise=0.1, seed=0)
+    >>> model = MLP(2, [16, 16, 1], seed=0)      # tanh hidden layers, a linear output
+    >>> history = fit(model, X, y, loss="bce", epochs=5, progress=False)
+    >>> len(history["loss"])
+    5
+
+``python -m nn`` trains such a model end to end and writes the results (see ``nn.__main__``).
+"""
+
+from nn.data import make_blobs, make_circles, make_moons, make_xor, signed_labels, train_test_split
+from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
+from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, l2_penalty, mse_loss
+from nn.module import Module
+from nn.optim import SGD, Adam, Optimizer
+from nn.serialization import ModelFileError, ModelFileNotFoundError, load_model
+from nn.train import accuracy, fit, predict
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS",
+    "mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy", "l2_penalty",
+    "Optimizer", "SGD", "Adam",
+    "make_moons", "make_circles", "make_blobs", "make_xor", "train_test_split", "signed_labels",
+    "fit", "accuracy", "predict",
+    "ModelFileError", "ModelFileNotFoundError", "load_model",
+]

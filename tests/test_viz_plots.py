@@ -1,0 +1,78 @@
+"""viz.plot_decision_boundary / plot_history write real PNGs; viz.notebook registers a formatter."""
+
+import math
+import struct
+
+import pytest
+
+from autograd import Value
+from viz import plot_decision_boundary, plot_history
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return len(data), width, height
+
+
+@pytest.mark.parametrize("labels", ["01", "pm1"])
+def test_decision_boundary_png(tmp_path, labels):
+    X = [[math.cos(i), math.sin(i)] for i in range(20)]
+    y = [1 if p[0] + p[1] > 0 else (0 if labels == "01" else -1) for p in X]
+    calls = []
+
+    def predict(p):  # a Value-returning model is accepted too
+        calls.append(p)
+        return Value(p[0] + p[1]).sigmoid() if labels == "01" else (p[0] + p[1])
+
+    path = tmp_path / "boundary.png"
+    assert plot_decision_boundary(predict, X, y, path, resolution=30) == str(path)
+    size, w, h = png_size(path)
+    assert size > 5000 and w >= 300 and h >= 300
+    assert len(calls) == 30 * 30 and all(len(p) == 2 for p in calls)
+
+
+def test_decision_boundary_rejects_bad_labels(tmp_path):
+    with pytest.raises(ValueError, match="labels must be 0/1 or -1/\\+1"):
+        plot_decision_boundary(lambda p: 0.0, [[0, 0], [1, 1]], [0, 2], tmp_path / "x.png")
+    with pytest.raises(ValueError, match="2 points but 1 labels"):
+        plot_decision_boundary(lambda p: 0.0, [[0, 0], [1, 1]], [0], tmp_path / "x.png")
+
+
+@pytest.mark.parametrize("history", [{"loss": [1.0, 0.5, 0.3, 0.2]},
+                                     {"loss": [0.9, 0.4], "accuracy": [0.5, 0.9]}])
+def test_history_png(tmp_path, history):
+    path = tmp_path / "history.png"
+    assert plot_history(history, path) == str(path)
+    size, w, h = png_size(path)
+    assert size > 5000 and w >= 300 and h >= 200
+
+
+def test_history_needs_loss(tmp_path):
+    with pytest.raises(ValueError, match="'loss'"):
+        plot_history({"accuracy": [1.0]}, tmp_path / "h.png")
+
+
+def test_notebook_formatter_draws_values():
+    IPython = pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from viz import disable_notebook_display, enable_notebook_display
+    shell = InteractiveShell.instance()
+    try:
+        assert enable_notebook_display(shell)
+        x = Value(2.0, "x")
+        y = x * x
+        data, _ = shell.display_formatter.format(y)
+        assert "image/svg+xml" in data and "<svg" in data["image/svg+xml"]
+        assert data["text/plain"] == repr(y)
+        assert disable_notebook_display(shell)
+        data, _ = shell.display_formatter.format(y)
+        assert "image/svg+xml" not in data
+    finally:
+        InteractiveShell.clear_instance()
+    del IPython
