@@ -10,7 +10,7 @@
 
 from autograd.value import Primitive, Value
 from autograd.primitives import (
-    abs_, add, cos, exp, leaky_relu, linear, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt,
+    abs_, add, cos, div, exp, leaky_relu, linear, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt,
     sum_, tanh)
 from autograd.backward import backward, grad, topological_order
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -43,6 +43,6 @@ def dot(weights, xs, bias=0.0) -> Value:
 __all__ = [
     "Value", "Primitive", "backward", "grad", "no_grad", "enable_grad", "is_grad_enabled",
     "detect_anomaly", "topological_order", "vsum", "dot", "exp", "log", "sqrt", "tanh",
-    "sigmoid", "relu", "leaky_relu", "softplus", "sin", "cos", "abs_", "add", "mul", "pow_",
+    "sigmoid", "relu", "leaky_relu", "softplus", "sin", "cos", "abs_", "add", "mul", "div", "pow_",
     "sum_", "linear",
 ]

@@ -1,100 +1,113 @@
 """Reverse mode: the chain rule applied node by node, in reverse topological order.
 
-``backward(root)`` and ``grad(root, inputs)`` share one pass, ``gradients``: it orders the
-graph (iteratively, so a million-deep chain cannot overflow the stack), then walks it from the
-root, handing each node's gradient g = ∂root/∂node to its primitive's ``vjp``, which returns
-g · ∂node/∂input for every input. Contributions from several paths are summed.
+Every operation node remembers when it was made (``seq``, from one global counter). A node's
+inputs exist before it, so they have smaller ``seq``: visiting nodes from the largest ``seq``
+down is a reverse topological order, and a heap hands out the next one. The walk is a loop,
+never a recursion, so a graph a million nodes deep is no harder than a shallow one.
 
-The gradients of one pass live in a dict that belongs to that pass, not in the nodes: a
-second ``backward()`` adds exactly once more (it never re-sends what an earlier pass left in
-``.grad``), passes can nest, and ``grad()`` touches no ``.grad`` at all.
+A node is visited once its gradient is complete: each of its consumers has a larger ``seq``,
+so it was visited earlier and has added its share (the chain rule's sum over paths). The
+node's primitive then turns g = ∂root/∂node into g · ∂node/∂input for each input (``vjp``).
+
+The gradients of one pass live in that pass's own dict, never in the nodes: a second
+``backward()`` adds exactly once more (it never re-sends what an earlier pass left in
+``.grad``), passes can nest, and ``grad()`` touches no ``.grad``. The dict holds only the
+*frontier* — nodes that have received some gradient but are not visited yet — not the whole
+graph, which keeps it small and the walk fast on big graphs.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
+from heapq import heappop, heappush
 from numbers import Real
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Any
 
 from autograd import modes
 from autograd.value import Value, constant, describe_inputs
 
 
-def topological_order(root: Value) -> List[Value]:
-    """The operation nodes that ``root`` depends on, each after its inputs.
+def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] | None) -> None:
+    """Send ``seed`` = ∂root/∂root back through root's graph.
 
-    Leaves are left out: they have no inputs to pass a gradient on to. The depth-first search
-    keeps its own stack, so a graph a million nodes deep needs no recursion.
+    Each node's total gradient is added to ``node.grad`` (``totals is None``, as
+    ``backward()`` does) or stored in ``totals`` (as ``grad()`` does). With ``create_graph``
+    the derivative rules run on Values, so the gradients are graphs themselves.
     """
-    if not root.inputs:
-        return []  # a leaf: no operations
-    finished: Dict[Value, None] = {}  # an insertion-ordered set: the order being built
-    expanded = set()
-    stack = [root]
-    pop, push, expand = stack.pop, stack.append, expanded.add
-    while stack:
-        node = stack[-1]
-        if node in expanded:
-            # Back on top: everything pushed above it, its inputs, is finished. (A node pushed
-            # by two consumers sits twice on the stack; the dict keeps its first finish.)
-            pop()
-            finished[node] = None
-            continue
-        expand(node)
-        for parent in node.inputs:
-            if parent.inputs and parent not in expanded:
-                push(parent)
-    return list(finished)
+    in_place = totals is None
+    anomaly = modes.active[0] and modes.state.anomaly
+    leaves: dict[Value, Any] = {}  # a leaf's total arrives in pieces, one per consumer
+    frontier: dict[Value, Any] = {root: seed}
+    heap = [(-root.seq, root)] if root.inputs else []
+    take = frontier.pop
+    if not heap:
+        leaves[root] = take(root)
+    while heap:
+        node = heappop(heap)[1]
+        g = take(node)  # complete: every consumer has been visited
+        if in_place:
+            node.grad += g
+        else:
+            totals[node] = g
+        inputs = node.inputs
+        vjp = node.primitive.vjp
+        if create_graph:
+            input_grads = vjp(g, node, *inputs)
+        elif len(inputs) == 2:  # most nodes: skip building a list of the inputs' data
+            a, b = inputs
+            input_grads = vjp(g, node.data, a.data, b.data)
+        else:
+            input_grads = vjp(g, node.data, *[x.data for x in inputs])
+        if anomaly:
+            _check_finite(node, input_grads)
+        for x, gx in zip(inputs, input_grads):
+            if not x.requires_grad:
+                continue
+            pending = frontier if x.inputs else leaves
+            if x in pending:
+                pending[x] = pending[x] + gx
+            else:
+                pending[x] = gx
+                if x.inputs:
+                    heappush(heap, (-x.seq, x))
+    # Each leaf's total is added once, so that two backward() calls add exactly twice.
+    if in_place:
+        for x, g in leaves.items():
+            x.grad += g
+    else:
+        totals.update(leaves)
 
 
-def gradients(root: Value, seed, create_graph: bool = False) -> Dict[Value, object]:
+def gradients(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:
     """{node: ∂root/∂node · seed} for every node of root's graph that requires grad.
 
     With ``create_graph`` the gradients are Values built from the graph, so they can be
     differentiated again; otherwise they are floats.
     """
+    totals: dict[Value, Any] = {}
     if create_graph:
-        return _value_gradients(root, seed)
-    grads: Dict[Value, float] = {root: seed}
-    if not root.inputs:
-        return grads
-    get = grads.get
-    anomaly = modes.active[0] and modes.state.anomaly
-    for node in reversed(topological_order(root)):
-        inputs = node.inputs
-        vjp = node.primitive.vjp
-        if len(inputs) == 2 and not anomaly:  # the common case, unrolled
-            a, b = inputs
-            ga, gb = vjp(grads[node], node.data, a.data, b.data)
-            if a.requires_grad:
-                grads[a] = get(a, 0.0) + ga
-            if b.requires_grad:
-                grads[b] = get(b, 0.0) + gb
-            continue
-        input_grads = vjp(grads[node], node.data, *[x.data for x in inputs])
-        if anomaly:
-            _check_finite(node, input_grads)
-        for x, gx in zip(inputs, input_grads):
-            if x.requires_grad:
-                grads[x] = get(x, 0.0) + gx
-    return grads
+        with modes.enable_grad():
+            _walk(root, seed, True, totals)
+    else:
+        _walk(root, seed, False, totals)
+    return totals
 
 
-def _value_gradients(root: Value, seed: Value) -> Dict[Value, Value]:
-    """As ``gradients``, but every rule runs on Values: the result is itself a graph."""
-    grads: Dict[Value, Value] = {root: seed}
-    if not root.inputs:
-        return grads
-    anomaly = modes.active[0] and modes.state.anomaly
-    with modes.enable_grad():
-        for node in reversed(topological_order(root)):
-            input_grads = node.primitive.vjp(grads[node], node, *node.inputs)
-            if anomaly:
-                _check_finite(node, input_grads)
-            for x, gx in zip(node.inputs, input_grads):
-                if x.requires_grad:
-                    grads[x] = grads[x] + gx if x in grads else gx
-    return grads
+def topological_order(root: Value) -> list[Value]:
+    """The operation nodes that ``root`` depends on, each after its inputs (leaves left out)."""
+    seen = {root} if root.inputs else set()
+    stack = list(seen)
+    while stack:
+        for x in stack.pop().inputs:
+            if x.inputs and x not in seen:
+                seen.add(x)
+                stack.append(x)
+    return sorted(seen, key=_creation_order)
+
+
+def _creation_order(node: Value) -> int:
+    return node.seq
 
 
 def _check_finite(node: Value, input_grads: Sequence) -> None:
@@ -123,12 +136,11 @@ def backward(root: Value, grad: float = 1.0) -> None:
     if not root.requires_grad:
         raise RuntimeError("backward: this Value is a constant (made from a plain number or "
                            "under no_grad()), so it has no graph to differentiate")
-    for node, g in gradients(root, seed).items():
-        node.grad += g
+    _walk(root, seed, False, None)
 
 
-def grad(output: Value, inputs: Union[Value, Sequence[Value]], create_graph: bool = False
-         ) -> Tuple:
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False
+         ) -> tuple:
     """(∂output/∂x for x in inputs), leaving every ``.grad`` untouched.
 
     An input that ``output`` does not depend on gets 0.0. With ``create_graph=True`` the

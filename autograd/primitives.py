@@ -69,6 +69,10 @@ add = Primitive("add", operator.add, lambda g, ans, a, b: (g, g),
                 "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
 mul = Primitive("mul", operator.mul, lambda g, ans, a, b: (g * b, g * a),
                 "∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+# a / b has its own rule rather than a · b⁻¹: b⁻¹ and b⁻² would overflow for |b| < 1e-154
+# where a / b itself is fine, and the drawing shows one "/" node.
+div = Primitive("div", F.div, lambda g, ans, a, b: (div(g, b), -(g * div(ans, b))),
+                "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -(a/b)/b")
 pow_ = Primitive("pow", F.power, _pow_vjp,
                  "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x")
 sum_ = Primitive("sum", lambda *xs: sum(xs), lambda g, ans, *xs: [g] * len(xs),

@@ -11,6 +11,7 @@ The operations themselves, each with its forward rule and its local derivatives,
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -111,6 +112,7 @@ def record(op: Primitive, data: float, inputs: tuple) -> "Value":
     out.primitive = op
     out.inputs = inputs
     out.requires_grad = True
+    out.seq = _next_seq()
     return out
 
 
@@ -151,6 +153,9 @@ def describe_inputs(inputs: Sequence["Value"]) -> str:
 
 
 _new = object.__new__
+# Creation order, stamped on every operation node: inputs are always made before the nodes
+# computed from them, which is what lets backward.py visit nodes in reverse topological order.
+_next_seq = itertools.count().__next__
 
 
 class Value:
@@ -166,7 +171,7 @@ class Value:
       gives them no gradient.
     """
 
-    __slots__ = ("data", "grad", "label", "primitive", "inputs", "requires_grad", "_site")
+    __slots__ = ("data", "grad", "label", "primitive", "inputs", "requires_grad", "seq", "_site")
 
     def __init__(self, data: float, label: str = "", *, requires_grad: bool = True):
         if type(data) not in _NUMBERS and not isinstance(data, Real):
@@ -213,6 +218,7 @@ class Value:
         out.primitive = add
         out.inputs = (self, other)
         out.requires_grad = True
+        out.seq = _next_seq()
         return out
 
     def __mul__(self, other):
@@ -229,6 +235,7 @@ class Value:
         out.primitive = mul
         out.inputs = (self, other)
         out.requires_grad = True
+        out.seq = _next_seq()
         return out
 
     def __pow__(self, exponent):
@@ -247,6 +254,7 @@ class Value:
     __rmul__ = __mul__
 
     # Derived operations: built from the primitives above, so they need no rules of their own.
+    # (Division is a primitive of its own: see `div` in primitives.py.)
     def __neg__(self):  # -a = a · (-1)
         return self * -1.0
 
@@ -260,17 +268,15 @@ class Value:
             return NotImplemented
         return other + (-self)
 
-    def __truediv__(self, other):  # a / b = a · b⁻¹
+    def __truediv__(self, other):
         if not isinstance(other, (Value, Real)):
             return NotImplemented
-        if type(other) is not Value:
-            other = constant(other)
-        return self * other ** -1.0
+        return apply(div, (self, other))
 
     def __rtruediv__(self, other):  # other / self, other a number
         if not isinstance(other, Real):
             return NotImplemented
-        return other * self ** -1.0
+        return apply(div, (other, self))
 
     def __abs__(self):
         return abs_(self)
@@ -354,4 +360,5 @@ def _data_of(x) -> float:
 
 # The primitives need the Value class, so they are imported last.
 from autograd.primitives import (  # noqa: E402
-    abs_, add, cos, exp, leaky_relu, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt, tanh)
+    abs_, add, cos, div, exp, leaky_relu, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt,
+    tanh)

@@ -129,6 +129,7 @@ def _torch_ops(torch):
     return {
         "add": (autograd.add, lambda a, b: a + b, [anywhere, anywhere]),
         "mul": (autograd.mul, lambda a, b: a * b, [anywhere, anywhere]),
+        "div": (autograd.div, lambda a, b: a / b, [anywhere, values(-5, 5, exclude=0.0, margin=0.1)]),
         "pow": (autograd.pow_, torch.pow, [values(0.1, 4), moderate]),
         # constant integer exponents, for which any base is in the domain
         "pow x**2": (lambda x: autograd.pow_(x, 2.0), lambda x: torch.pow(x, 2.0), [moderate]),
@@ -153,7 +154,7 @@ def _torch_ops(torch):
     }
 
 
-OP_NAMES = ["add", "mul", "pow", "pow x**2", "pow x**3", "pow x**-1", "sum", "linear", "exp",
+OP_NAMES = ["add", "mul", "div", "pow", "pow x**2", "pow x**3", "pow x**-1", "sum", "linear", "exp",
             "log", "sqrt", "tanh", "sigmoid", "softplus", "relu", "leaky_relu", "abs", "sin", "cos"]
 
 

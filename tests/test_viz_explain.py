@@ -170,3 +170,19 @@ def test_deep_graph_explains_without_recursion():
     y.backward()
     steps = explain_steps(y)
     assert steps[-1].name == "x" and steps[-1].grad == pytest.approx(x.grad, rel=1e-12)
+
+
+def test_division_is_one_step_with_the_quotient_rule():
+    x, y = Value(3.0, "x"), Value(2.0, "y")
+    q = x / y
+    q.label = "q"
+    L = q * q
+    L.label = "L"
+    L.backward()
+    text = explain(L)
+    # ∂q/∂x = 1/y, ∂q/∂y = −x/y², worked by hand; ∂L/∂q = 2q
+    assert "q = x / y = 1.5" in text
+    assert f"where ∂q/∂x = 1/y = {F(1 / 2.0)}" in text
+    assert f"where ∂q/∂y = −x/y² = {F(-3.0 / 2.0 ** 2)}" in text
+    assert f"∂L/∂x = ∂L/∂q · ∂q/∂x = {F(3.0)} · {F(0.5)} = {F(x.grad)}" in text
+    assert x.grad == pytest.approx(2 * 1.5 / 2.0) and y.grad == pytest.approx(2 * 1.5 * -0.75)

@@ -34,7 +34,7 @@ DEFAULT_MAX_NODES = 500
 
 # Operation node symbols; an unknown primitive shows its name.
 OP_SYMBOLS: dict[str, str] = {
-    "add": "+", "mul": "×", "pow": "**", "sum": "Σ", "linear": "Σ w·x + b",
+    "add": "+", "mul": "×", "div": "/", "pow": "**", "sum": "Σ", "linear": "Σ w·x + b",
     "exp": "exp", "log": "log", "sqrt": "√", "tanh": "tanh", "sigmoid": "σ",
     "softplus": "softplus", "relu": "ReLU", "leaky_relu": "leaky ReLU", "abs": "|·|",
     "sin": "sin", "cos": "cos",

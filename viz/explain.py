@@ -18,9 +18,8 @@ Three conveniences keep the text close to what the user wrote:
 
 - names: labels, else ``t1, t2, …`` in forward order (an unlabelled root is ``L``);
   constants appear as their numbers;
-- ``a - b`` and ``a / b`` are recorded by the engine as ``a + b·(−1)`` and ``a · b^(−1)``;
-  the hidden helper node is folded into one step "a − b" / "a / b" (its local derivatives are
-  still the product of the two primitive rules);
+- ``a - b`` is recorded by the engine as ``a + b·(−1)``; the hidden helper node is folded into
+  one step "a − b" (its local derivatives are still the product of the two primitive rules);
 - closed forms: while a gradient is a number times at most two factors it is carried along
   symbolically (so ½(a − y)² gives ∂L/∂a = a − y), and an unlabelled node passed through
   unchanged (local derivative 1) is called by its consumer's gradient (∂L/∂z rather than
@@ -132,7 +131,7 @@ class _Graph:
         for u in self.order:
             for x in u.inputs:
                 self.uses[x] = self.uses.get(x, 0) + 1
-        # Helper nodes of a − b (b·(−1)) and a / b (b^(−1)) folded into their consumer.
+        # Helper nodes of a − b (b·(−1)) folded into their consumer.
         self.folded: set = set()
         for u in self.order:
             if len(u.inputs) == 2 and self._is_helper(u, u.inputs[1]):
@@ -168,8 +167,6 @@ class _Graph:
             return False
         if u.op == "add" and h.op == "mul":
             return _is_const(h.inputs[1], -1.0)  # a − b = a + b·(−1)
-        if u.op == "mul" and h.op == "pow":
-            return _is_const(h.inputs[1], -1.0)  # a / b = a · b^(−1)
         return False
 
     # --- display ----------------------------------------------------------------------------
@@ -198,9 +195,8 @@ class _Graph:
         ins, op = u.inputs, u.op
         if op == "add" and ins[1] in self.folded:
             return f"{_wrap(arg(ins[0]), _SUM)} − {_wrap(arg(ins[1].inputs[0]), _PRODUCT)}", _SUM
-        if op == "mul" and ins[1] in self.folded:
-            return (f"{_wrap(arg(ins[0]), _PRODUCT)} / "
-                    f"{_wrap(arg(ins[1].inputs[0]), _UNARY)}", _PRODUCT)
+        if op == "div":
+            return f"{_wrap(arg(ins[0]), _PRODUCT)} / {_wrap(arg(ins[1]), _UNARY)}", _PRODUCT
         if op == "add" and _is_constant(ins[1]) and ins[1].data < 0:
             return f"{_wrap(arg(ins[0]), _SUM)} − {format_number(-ins[1].data)}", _SUM
         if op in ("add", "sum"):
@@ -251,7 +247,7 @@ def _vjp1(u: Value) -> Sequence[float]:
 
 def _edges(g: _Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
     """(input, ∂u/∂input, formula, closed form or None) for each input edge of u, with the
-    folded helper of a − b or a / b passed through to its own input."""
+    folded helper of a − b passed through to its own input."""
     ins, op, local = u.inputs, u.op, _vjp1(u)
     N = g.name
 
@@ -262,12 +258,10 @@ def _edges(g: _Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
         h = ins[1]
         return [(ins[0], local[0], "1", ONE),
                 (h.inputs[0], local[1] * _vjp1(h)[0], "−1", Term(-1.0))]
-    if op == "mul" and ins[1] in g.folded:  # a / b
-        h = ins[1]
-        num, den = N(ins[0]), N(h.inputs[0])
+    if op == "div":
+        num, den = N(ins[0]), N(ins[1])
         return [(ins[0], local[0], f"1/{_wrap(den, _UNARY)}", None),
-                (h.inputs[0], local[1] * _vjp1(h)[0],
-                 f"−{_wrap(num, _PRODUCT)}/{_wrap(den, _POWER + 1)}²", None)]
+                (ins[1], local[1], f"−{_wrap(num, _PRODUCT)}/{_wrap(den, _POWER + 1)}²", None)]
     if op in ("add", "sum"):
         return [(x, d, "1", ONE) for x, d in zip(ins, local)]
     if op == "mul":
