@@ -1,27 +1,44 @@
 """autograd: a scalar reverse-mode automatic-differentiation engine.
 
-    >>> from autograd import Value
-    >>> x = Value(2.0, label="x")
-    >>> y = x * x + 3 * x          # the forward pass records a graph
-    >>> y.backward()               # the backward pass fills every .grad
-    >>> x.grad                     # dy/dx = 2x + 3
-    7.0
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + 3 * x          # the forward pass records a graph
+>>> y.backward()               # the backward pass fills every .grad
+>>> x.grad                     # dy/dx = 2x + 3
+7.0
 """
 
-from autograd.value import Primitive, Value
-from autograd.primitives import (
-    abs_, add, cos, div, exp, leaky_relu, linear, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt,
-    sum_, tanh)
 from autograd.backward import backward, grad, topological_order
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from autograd.primitives import (
+    abs_,
+    add,
+    cos,
+    div,
+    exp,
+    leaky_relu,
+    linear,
+    log,
+    mul,
+    pow_,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    sum_,
+    tanh,
+)
+from autograd.value import Primitive, Value
 
 
 def _as_list(items, where: str) -> list:
     try:
         return list(items)
     except TypeError:
-        raise TypeError(f"{where}: expected an iterable of Values or numbers, "
-                        f"got {type(items).__name__}") from None
+        raise TypeError(
+            f"{where}: expected an iterable of Values or numbers, got {type(items).__name__}"
+        ) from None
 
 
 def vsum(values) -> Value:
@@ -41,8 +58,32 @@ def dot(weights, xs, bias=0.0) -> Value:
 
 
 __all__ = [
-    "Value", "Primitive", "backward", "grad", "no_grad", "enable_grad", "is_grad_enabled",
-    "detect_anomaly", "topological_order", "vsum", "dot", "exp", "log", "sqrt", "tanh",
-    "sigmoid", "relu", "leaky_relu", "softplus", "sin", "cos", "abs_", "add", "mul", "div", "pow_",
-    "sum_", "linear",
+    "Value",
+    "Primitive",
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "topological_order",
+    "vsum",
+    "dot",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "sin",
+    "cos",
+    "abs_",
+    "add",
+    "mul",
+    "div",
+    "pow_",
+    "sum_",
+    "linear",
 ]

@@ -28,18 +28,18 @@ from autograd import modes
 from autograd.value import Value, constant, describe_inputs
 
 
-def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] | None) -> None:
+def _walk(root: Value, seed: Any, create_graph: bool, in_place: bool) -> dict[Value, Any]:
     """Send ``seed`` = ∂root/∂root back through root's graph.
 
-    Each node's total gradient is added to ``node.grad`` (``totals is None``, as
-    ``backward()`` does) or stored in ``totals`` (as ``grad()`` does). With ``create_graph``
-    the derivative rules run on Values, so the gradients are graphs themselves.
+    Each node's total gradient is added to ``node.grad`` (``in_place``, as ``backward()``
+    does) or returned in a dict (as ``grad()`` needs). With ``create_graph`` the derivative
+    rules run on Values, so the gradients are graphs themselves.
     """
-    in_place = totals is None
+    totals: dict[Value, Any] = {}
     anomaly = modes.active[0] and modes.state.anomaly
     leaves: dict[Value, Any] = {}  # a leaf's total arrives in pieces, one per consumer
     frontier: dict[Value, Any] = {root: seed}
-    heap = [(-root.seq, root)] if root.inputs else []
+    heap: list[tuple[int, Value]] = [(-root.seq, root)] if root.inputs else []
     take = frontier.pop
     if not heap:
         leaves[root] = take(root)
@@ -51,7 +51,7 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
         else:
             totals[node] = g
         inputs = node.inputs
-        vjp = node.primitive.vjp
+        vjp = node.primitive.vjp  # type: ignore[union-attr]  # an operation node has one
         if create_graph:
             input_grads = vjp(g, node, *inputs)
         elif len(inputs) == 2:  # most nodes: skip building a list of the inputs' data
@@ -77,6 +77,7 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
             x.grad += g
     else:
         totals.update(leaves)
+    return totals
 
 
 def gradients(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:
@@ -85,18 +86,15 @@ def gradients(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[
     With ``create_graph`` the gradients are Values built from the graph, so they can be
     differentiated again; otherwise they are floats.
     """
-    totals: dict[Value, Any] = {}
     if create_graph:
         with modes.enable_grad():
-            _walk(root, seed, True, totals)
-    else:
-        _walk(root, seed, False, totals)
-    return totals
+            return _walk(root, seed, True, in_place=False)
+    return _walk(root, seed, False, in_place=False)
 
 
 def topological_order(root: Value) -> list[Value]:
     """The operation nodes that ``root`` depends on, each after its inputs (leaves left out)."""
-    seen = {root} if root.inputs else set()
+    seen: set[Value] = {root} if root.inputs else set()
     stack = list(seen)
     while stack:
         for x in stack.pop().inputs:
@@ -118,13 +116,15 @@ def _check_finite(node: Value, input_grads: Sequence) -> None:
             raise FloatingPointError(
                 f"detect_anomaly: the backward pass of {node.op} gave the gradient {value} for "
                 f"its input {x.label or repr(x)}; inputs {describe_inputs(node.inputs)}; "
-                f"the node was created at {site}")
+                f"the node was created at {site}"
+            )
 
 
 def _check_seed(grad, where: str) -> float:
     if not isinstance(grad, Real):
-        raise TypeError(f"{where}: the seed gradient must be a real number, "
-                        f"got {type(grad).__name__}")
+        raise TypeError(
+            f"{where}: the seed gradient must be a real number, got {type(grad).__name__}"
+        )
     return float(grad)
 
 
@@ -134,13 +134,14 @@ def backward(root: Value, grad: float = 1.0) -> None:
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}")
     seed = _check_seed(grad, "backward(grad)")
     if not root.requires_grad:
-        raise RuntimeError("backward: this Value is a constant (made from a plain number or "
-                           "under no_grad()), so it has no graph to differentiate")
-    _walk(root, seed, False, None)
+        raise RuntimeError(
+            "backward: this Value is a constant (made from a plain number or "
+            "under no_grad()), so it has no graph to differentiate"
+        )
+    _walk(root, seed, False, in_place=True)
 
 
-def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False
-         ) -> tuple:
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False) -> tuple:
     """(∂output/∂x for x in inputs), leaving every ``.grad`` untouched.
 
     An input that ``output`` does not depend on gets 0.0. With ``create_graph=True`` the
@@ -153,8 +154,9 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
     try:
         inputs = tuple(inputs)
     except TypeError:
-        raise TypeError(f"grad(inputs): expected a Value or an iterable of Values, "
-                        f"got {type(inputs).__name__}") from None
+        raise TypeError(
+            f"grad(inputs): expected a Value or an iterable of Values, got {type(inputs).__name__}"
+        ) from None
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad(inputs): input {i} must be a Value, got {type(x).__name__}")

@@ -9,8 +9,8 @@ mode blocks open in any thread. While it is zero, building a node checks nothing
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class _ThreadState(threading.local):

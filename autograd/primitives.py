@@ -32,14 +32,16 @@ def data(x) -> float:
 def _linear_forward(*args: float) -> float:
     n = len(args) // 2
     if len(args) != 2 * n + 1:
-        raise TypeError(f"linear: expects w1..wn, x1..xn, b (an odd number of arguments), "
-                        f"got {len(args)} arguments")
-    return sum(map(operator.mul, args[:n], args[n:2 * n]), args[-1])
+        raise TypeError(
+            f"linear: expects w1..wn, x1..xn, b (an odd number of arguments), "
+            f"got {len(args)} arguments"
+        )
+    return sum(map(operator.mul, args[:n], args[n : 2 * n]), args[-1])
 
 
 def _linear_vjp(g, ans, *args):
     n = len(args) // 2
-    return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
+    return [g * x for x in args[n : 2 * n]] + [g * w for w in args[:n]] + [g]
 
 
 def _pow_vjp(g, ans, x, y):
@@ -65,39 +67,46 @@ def _pow_vjp(g, ans, x, y):
 
 
 # --- arithmetic -------------------------------------------------------------------------
-add = Primitive("add", operator.add, lambda g, ans, a, b: (g, g),
-                "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
-mul = Primitive("mul", operator.mul, lambda g, ans, a, b: (g * b, g * a),
-                "∂(a·b)/∂a = b, ∂(a·b)/∂b = a")
+add = Primitive("add", operator.add, lambda g, ans, a, b: (g, g), "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
+mul = Primitive(
+    "mul", operator.mul, lambda g, ans, a, b: (g * b, g * a), "∂(a·b)/∂a = b, ∂(a·b)/∂b = a"
+)
 # a / b has its own rule rather than a · b⁻¹: b⁻¹ and b⁻² would overflow for |b| < 1e-154
 # where a / b itself is fine, and the drawing shows one "/" node.
-div = Primitive("div", F.div, lambda g, ans, a, b: (div(g, b), -(g * div(ans, b))),
-                "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -(a/b)/b")
-pow_ = Primitive("pow", F.power, _pow_vjp,
-                 "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x")
-sum_ = Primitive("sum", lambda *xs: sum(xs), lambda g, ans, *xs: [g] * len(xs),
-                 "∂(Σ xᵢ)/∂xᵢ = 1")
-linear = Primitive("linear", _linear_forward, _linear_vjp,
-                   "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1")
+div: Primitive = Primitive(
+    "div",
+    F.div,
+    lambda g, ans, a, b: (div(g, b), -(g * div(ans, b))),
+    "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -(a/b)/b",
+)
+pow_ = Primitive("pow", F.power, _pow_vjp, "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x")
+sum_ = Primitive("sum", lambda *xs: sum(xs), lambda g, ans, *xs: [g] * len(xs), "∂(Σ xᵢ)/∂xᵢ = 1")
+linear = Primitive(
+    "linear", _linear_forward, _linear_vjp, "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1"
+)
 
 # --- functions of one variable --------------------------------------------------------------
 exp = Primitive("exp", F.exp, lambda g, ans, x: (g * ans,), "∂eˣ/∂x = eˣ")
 log = Primitive("log", F.log, lambda g, ans, x: (g * pow_(x, -1.0),), "∂log x/∂x = 1/x")
-sqrt = Primitive("sqrt", F.sqrt, lambda g, ans, x: (g * 0.5 * pow_(ans, -1.0),),
-                 "∂√x/∂x = 1/(2√x)")
-tanh = Primitive("tanh", F.tanh, lambda g, ans, x: (g * (1.0 - ans * ans),),
-                 "∂tanh x/∂x = 1 - tanh²x")
-sigmoid = Primitive("sigmoid", F.sigmoid, lambda g, ans, x: (g * ans * (1.0 - ans),),
-                    "∂σ(x)/∂x = σ(x)·(1 - σ(x))")
-softplus = Primitive("softplus", F.softplus, lambda g, ans, x: (g * sigmoid(x),),
-                     "∂log(1+eˣ)/∂x = σ(x)")
-relu = Primitive("relu", F.relu, lambda g, ans, x: (g * F.step(data(x)),),
-                 "∂relu(x)/∂x = 1 if x > 0 else 0")
+sqrt = Primitive("sqrt", F.sqrt, lambda g, ans, x: (g * 0.5 * pow_(ans, -1.0),), "∂√x/∂x = 1/(2√x)")
+tanh = Primitive(
+    "tanh", F.tanh, lambda g, ans, x: (g * (1.0 - ans * ans),), "∂tanh x/∂x = 1 - tanh²x"
+)
+sigmoid = Primitive(
+    "sigmoid", F.sigmoid, lambda g, ans, x: (g * ans * (1.0 - ans),), "∂σ(x)/∂x = σ(x)·(1 - σ(x))"
+)
+softplus = Primitive(
+    "softplus", F.softplus, lambda g, ans, x: (g * sigmoid(x),), "∂log(1+eˣ)/∂x = σ(x)"
+)
+relu = Primitive(
+    "relu", F.relu, lambda g, ans, x: (g * F.step(data(x)),), "∂relu(x)/∂x = 1 if x > 0 else 0"
+)
 leaky_relu = Primitive(
-    "leaky_relu", F.leaky_relu,
-    lambda g, ans, x, slope: (g * (1.0 if data(x) > 0 else slope),
-                              g * (0.0 if data(x) > 0 else x)),
-    "∂leaky_relu(x)/∂x = 1 if x > 0 else slope")
+    "leaky_relu",
+    F.leaky_relu,
+    lambda g, ans, x, slope: (g * (1.0 if data(x) > 0 else slope), g * (0.0 if data(x) > 0 else x)),
+    "∂leaky_relu(x)/∂x = 1 if x > 0 else slope",
+)
 abs_ = Primitive("abs", abs, lambda g, ans, x: (g * F.sign(data(x)),), "∂|x|/∂x = sign(x)")
 sin = Primitive("sin", F.sin, lambda g, ans, x: (g * cos(x),), "∂sin x/∂x = cos x")
-cos = Primitive("cos", F.cos, lambda g, ans, x: (g * -sin(x),), "∂cos x/∂x = -sin x")
+cos: Primitive = Primitive("cos", F.cos, lambda g, ans, x: (g * -sin(x),), "∂cos x/∂x = -sin x")

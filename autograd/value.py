@@ -15,8 +15,9 @@ import itertools
 import math
 import os
 import sys
+from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Callable, Sequence
+from types import FrameType
 
 from autograd import modes
 
@@ -37,8 +38,13 @@ class Primitive:
 
     __slots__ = ("name", "forward", "vjp", "formula")
 
-    def __init__(self, name: str, forward: Callable[..., float], vjp: Callable[..., Sequence],
-                 formula: str = ""):
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float],
+        vjp: Callable[..., Sequence],
+        formula: str = "",
+    ):
         self.name = name
         self.forward = forward
         self.vjp = vjp
@@ -61,11 +67,13 @@ _NUMBERS = frozenset((float, int, bool))  # checked by type first: isinstance(x,
 
 def _check_number(x, op_name: str, position: int) -> None:
     if type(x) not in _NUMBERS and not isinstance(x, Real):
-        raise TypeError(f"{op_name}: argument {position} must be a Value or a real number, "
-                        f"got {type(x).__name__} ({x!r:.60})")
+        raise TypeError(
+            f"{op_name}: argument {position} must be a Value or a real number, "
+            f"got {type(x).__name__} ({x!r:.60})"
+        )
 
 
-def constant(x: float) -> "Value":
+def constant(x: float) -> Value:
     """A leaf for a plain number used in an operation: it takes part, but gets no gradient.
 
     Constants are immutable, so the first few thousand distinct ones are shared rather than
@@ -90,7 +98,7 @@ def constant(x: float) -> "Value":
 _constants: dict = {}
 
 
-def apply(op: Primitive, args: Sequence) -> "Value":
+def apply(op: Primitive, args: Sequence) -> Value:
     """Apply ``op`` to Values and numbers, recording a node (the general, slower path)."""
     inputs = []
     for position, a in enumerate(args):
@@ -101,7 +109,7 @@ def apply(op: Primitive, args: Sequence) -> "Value":
     return record(op, op.forward(*[a.data for a in inputs]), tuple(inputs))
 
 
-def record(op: Primitive, data: float, inputs: tuple) -> "Value":
+def record(op: Primitive, data: float, inputs: tuple) -> Value:
     """The node for ``op`` applied to ``inputs``, whose forward value is ``data``."""
     out = _new(Value)
     out.data = data
@@ -116,7 +124,7 @@ def record(op: Primitive, data: float, inputs: tuple) -> "Value":
     return out
 
 
-def _record_in_mode(out: "Value", op: Primitive, inputs: tuple) -> bool:
+def _record_in_mode(out: Value, op: Primitive, inputs: tuple) -> bool:
     """Handle no_grad / detect_anomaly; True when ``out`` must stay a constant leaf."""
     if not _state.grad_enabled:
         out.primitive = None
@@ -128,7 +136,8 @@ def _record_in_mode(out: "Value", op: Primitive, inputs: tuple) -> bool:
         if not math.isfinite(out.data):
             raise FloatingPointError(
                 f"detect_anomaly: {op.name} produced {out.data} from "
-                f"{describe_inputs(inputs)}, at {out._site}")
+                f"{describe_inputs(inputs)}, at {out._site}"
+            )
     return False
 
 
@@ -139,16 +148,15 @@ _package_dir = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 def user_site() -> str:
     """file:line of the innermost caller outside the autograd package."""
-    frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename) \
-            .startswith(_package_dir):
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_package_dir):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
-def describe_inputs(inputs: Sequence["Value"]) -> str:
+def describe_inputs(inputs: Sequence[Value]) -> str:
     return ", ".join(f"{v.label or 'input ' + str(i)}={v.data!r}" for i, v in enumerate(inputs))
 
 
@@ -172,13 +180,26 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "primitive", "inputs", "requires_grad", "seq", "_site")
+    data: float
+    grad: float
+    label: str
+    primitive: Primitive | None
+    inputs: tuple[Value, ...]
+    requires_grad: bool
+    seq: int  # creation order; set on operation nodes only
+    _site: str  # where the node was made; set under detect_anomaly only
 
     def __init__(self, data: float, label: str = "", *, requires_grad: bool = True):
         if type(data) not in _NUMBERS and not isinstance(data, Real):
-            hint = " (use .detach() for a new leaf with the same data)" \
-                if isinstance(data, Value) else ""
-            raise TypeError(f"Value(data): data must be a real number (int, float or bool), "
-                            f"got {type(data).__name__}{hint}")
+            hint = (
+                " (use .detach() for a new leaf with the same data)"
+                if isinstance(data, Value)
+                else ""
+            )
+            raise TypeError(
+                f"Value(data): data must be a real number (int, float or bool), "
+                f"got {type(data).__name__}{hint}"
+            )
         if not isinstance(label, str):
             raise TypeError(f"Value(label): label must be a str, got {type(label).__name__}")
         self.data = float(data)
@@ -300,42 +321,42 @@ class Value:
     __hash__ = object.__hash__
 
     # --- functions ---------------------------------------------------------------------------
-    def exp(self) -> "Value":
+    def exp(self) -> Value:
         """e^x"""
         return exp(self)
 
-    def log(self) -> "Value":
+    def log(self) -> Value:
         """Natural logarithm: -inf at 0, nan below."""
         return log(self)
 
-    def sqrt(self) -> "Value":
+    def sqrt(self) -> Value:
         """√x (nan below 0; its derivative is inf at 0)."""
         return sqrt(self)
 
-    def tanh(self) -> "Value":
+    def tanh(self) -> Value:
         """tanh x; derivative 1 - tanh²x."""
         return tanh(self)
 
-    def sigmoid(self) -> "Value":
+    def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e^-x); derivative σ(x)(1 - σ(x))."""
         return sigmoid(self)
 
-    def relu(self) -> "Value":
+    def relu(self) -> Value:
         """max(x, 0); derivative 1 for x > 0, else 0."""
         return relu(self)
 
-    def leaky_relu(self, slope: float = 0.01) -> "Value":
+    def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope · x."""
         return leaky_relu(self, slope)
 
-    def softplus(self) -> "Value":
+    def softplus(self) -> Value:
         """log(1 + e^x); derivative σ(x)."""
         return softplus(self)
 
-    def sin(self) -> "Value":
+    def sin(self) -> Value:
         return sin(self)
 
-    def cos(self) -> "Value":
+    def cos(self) -> Value:
         return cos(self)
 
     # --- gradients ---------------------------------------------------------------------------
@@ -343,9 +364,10 @@ class Value:
         """Add ∂self/∂v · grad to ``v.grad`` for every node v of the graph, leaves and
         intermediates alike. Calling it twice adds twice."""
         from autograd.backward import backward
+
         backward(self, grad)
 
-    def detach(self) -> "Value":
+    def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
@@ -354,11 +376,25 @@ def _data_of(x) -> float:
     if type(x) is Value:
         return x.data
     if isinstance(x, Real):
-        return x
+        return float(x)
     raise TypeError(f"cannot compare Value with {type(x).__name__}")
 
 
 # The primitives need the Value class, so they are imported last.
 from autograd.primitives import (  # noqa: E402
-    abs_, add, cos, div, exp, leaky_relu, log, mul, pow_, relu, sigmoid, sin, softplus, sqrt,
-    tanh)
+    abs_,
+    add,
+    cos,
+    div,
+    exp,
+    leaky_relu,
+    log,
+    mul,
+    pow_,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    tanh,
+)

@@ -36,6 +36,7 @@ FILES = ("model.json", "history.json", "loss.png", "decision_boundary.png", "neu
 
 # --- option parsing: every bad value becomes argparse's one-line error ------------------------
 
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
@@ -52,8 +53,7 @@ def _finite_float(text: str, low: float, inclusive: bool) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not math.isfinite(x) or x < low or (x == low and not inclusive):
-        raise argparse.ArgumentTypeError(f"must be {'≥' if inclusive else '>'} {low:g}, "
-                                         f"got {text}")
+        raise argparse.ArgumentTypeError(f"must be {'≥' if inclusive else '>'} {low:g}, got {text}")
     return x
 
 
@@ -71,7 +71,8 @@ def _layer_sizes(text: str) -> list[int]:
     for p in parts:
         if not p.isdigit() or int(p) < 1:
             raise argparse.ArgumentTypeError(
-                f"expected comma-separated positive integers such as 16,16, got {text!r}")
+                f"expected comma-separated positive integers such as 16,16, got {text!r}"
+            )
         sizes.append(int(p))
     return sizes
 
@@ -80,54 +81,101 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m nn",
         description="Train a small neural network (an MLP built on the autograd engine) on a "
-                    "2-D toy data set, print its train and test accuracy, and write the model, "
-                    "plots and a computation graph into an output folder.",
-        epilog="Writes into the output folder: " + ", ".join(FILES) + ".")
-    parser.add_argument("--dataset", choices=sorted(DATASETS), default="moons",
-                        help="the data set: two interleaving half-moons, two nested circles, "
-                             "two Gaussian blobs, or XOR of the signs (default: %(default)s)")
-    parser.add_argument("--samples", type=_positive_int, default=300,
-                        help="number of points generated; a third is held out as the test set "
-                             "(default: %(default)s)")
-    parser.add_argument("--noise", type=_nonnegative_float, default=0.1,
-                        help="standard deviation of the Gaussian noise added to the points "
-                             "(default: %(default)s)")
-    parser.add_argument("--hidden", type=_layer_sizes, default="16,16", metavar="SIZES",
-                        help="sizes of the hidden layers, comma-separated (the output layer "
-                             "of 1 unit is added; default: %(default)s)")
-    parser.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "linear"],
-                        default="tanh",
-                        help="activation of the hidden layers (default: %(default)s)")
-    parser.add_argument("--loss", choices=["bce", "hinge", "mse"], default="bce",
-                        help="bce: binary cross-entropy on the logit (labels 0/1); hinge: "
-                             "max-margin (labels -1/+1); mse: squared error to -1/+1 "
-                             "(default: %(default)s)")
-    parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
-                        help=f"Adam, or SGD with momentum {SGD_MOMENTUM} (default: %(default)s)")
-    parser.add_argument("--lr", type=_positive_float, default=0.01,
-                        help="learning rate, > 0 (default: %(default)s)")
-    parser.add_argument("--epochs", type=_positive_int, default=50,
-                        help="passes over the training set (default: %(default)s)")
-    parser.add_argument("--batch-size", type=_positive_int, default=16,
-                        help="samples per update (a value ≥ the training set size means full "
-                             "batch; default: %(default)s)")
-    parser.add_argument("--target-loss", type=_nonnegative_float, default=None,
-                        help="stop early once an epoch's mean loss is at most this "
-                             "(default: train all epochs)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed for the data, the split, the initial weights and the "
-                             "batch order: the same seed gives the same run (default: %(default)s)")
-    parser.add_argument("--name", default=None,
-                        help="name of the run; the output folder is runs/NAME "
-                             "(default: the data set's name)")
-    parser.add_argument("--out", default=None, metavar="DIR",
-                        help="output folder (overrides runs/NAME)")
-    parser.add_argument("--no-progress", action="store_true",
-                        help="do not show the progress bar")
+        "2-D toy data set, print its train and test accuracy, and write the model, "
+        "plots and a computation graph into an output folder.",
+        epilog="Writes into the output folder: " + ", ".join(FILES) + ".",
+    )
+    parser.add_argument(
+        "--dataset",
+        choices=sorted(DATASETS),
+        default="moons",
+        help="the data set: two interleaving half-moons, two nested circles, "
+        "two Gaussian blobs, or XOR of the signs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=300,
+        help="number of points generated; a third is held out as the test set "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--noise",
+        type=_nonnegative_float,
+        default=0.1,
+        help="standard deviation of the Gaussian noise added to the points (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=_layer_sizes,
+        default="16,16",
+        metavar="SIZES",
+        help="sizes of the hidden layers, comma-separated (the output layer "
+        "of 1 unit is added; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--activation",
+        choices=[a for a in ACTIVATIONS if a != "linear"],
+        default="tanh",
+        help="activation of the hidden layers (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--loss",
+        choices=["bce", "hinge", "mse"],
+        default="bce",
+        help="bce: binary cross-entropy on the logit (labels 0/1); hinge: "
+        "max-margin (labels -1/+1); mse: squared error to -1/+1 "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        choices=["adam", "sgd"],
+        default="adam",
+        help=f"Adam, or SGD with momentum {SGD_MOMENTUM} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lr", type=_positive_float, default=0.01, help="learning rate, > 0 (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=50,
+        help="passes over the training set (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=16,
+        help="samples per update (a value ≥ the training set size means full "
+        "batch; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--target-loss",
+        type=_nonnegative_float,
+        default=None,
+        help="stop early once an epoch's mean loss is at most this (default: train all epochs)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for the data, the split, the initial weights and the "
+        "batch order: the same seed gives the same run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="name of the run; the output folder is runs/NAME (default: the data set's name)",
+    )
+    parser.add_argument(
+        "--out", default=None, metavar="DIR", help="output folder (overrides runs/NAME)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
     return parser
 
 
 # --- the run ----------------------------------------------------------------------------------
+
 
 def run(args: argparse.Namespace) -> dict:
     """Train and evaluate as ``args`` say (no files written); returns the pieces."""
@@ -142,16 +190,34 @@ def run(args: argparse.Namespace) -> dict:
         optimizer = Adam(model.parameters(), lr=args.lr)
     else:
         optimizer = SGD(model.parameters(), lr=args.lr, momentum=SGD_MOMENTUM)
-    print(f"training {model} on {args.dataset} ({len(X_train)} train / {len(X_test)} test "
-          f"points), loss {args.loss}, {type(optimizer).__name__} lr {args.lr:g}, "
-          f"{args.epochs} epochs, batch size {args.batch_size}", flush=True)
-    history = fit(model, X_train, y_train, loss=args.loss, optimizer=optimizer,
-                  epochs=args.epochs, batch_size=args.batch_size, target_loss=args.target_loss,
-                  progress=not args.no_progress, seed=args.seed)
-    return {"model": model, "history": history,
-            "X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test,
-            "train_accuracy": accuracy(model, X_train, y_train),
-            "test_accuracy": accuracy(model, X_test, y_test)}
+    print(
+        f"training {model} on {args.dataset} ({len(X_train)} train / {len(X_test)} test "
+        f"points), loss {args.loss}, {type(optimizer).__name__} lr {args.lr:g}, "
+        f"{args.epochs} epochs, batch size {args.batch_size}",
+        flush=True,
+    )
+    history = fit(
+        model,
+        X_train,
+        y_train,
+        loss=args.loss,
+        optimizer=optimizer,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        target_loss=args.target_loss,
+        progress=not args.no_progress,
+        seed=args.seed,
+    )
+    return {
+        "model": model,
+        "history": history,
+        "X_train": X_train,
+        "y_train": y_train,
+        "X_test": X_test,
+        "y_test": y_test,
+        "train_accuracy": accuracy(model, X_train, y_train),
+        "test_accuracy": accuracy(model, X_test, y_test),
+    }
 
 
 def neuron_graph(model: MLP, x: Sequence[float], target: float) -> Value:
@@ -186,8 +252,7 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
 
     from viz import plot_decision_boundary, plot_history, render  # draws with matplotlib/dot
 
-    path = plot_history(history, os.path.join(out, "loss.png"),
-                        title=f"training on {args.dataset}")
+    path = plot_history(history, os.path.join(out, "loss.png"), title=f"training on {args.dataset}")
     written.append(path)
     X = result["X_train"] + result["X_test"]
     y = result["y_train"] + result["y_test"]
@@ -197,11 +262,11 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
             s = model(point).data
         # bce's score is a logit: show the probability σ(s), whose boundary is at ½ as the
         # 0/1 labels expect; hinge and mse scores are already centred on 0 for -1/+1 labels.
-        return 1.0 / (1.0 + math.exp(-max(min(s, 500.0), -500.0))) \
-            if args.loss == "bce" else s
+        return 1.0 / (1.0 + math.exp(-max(min(s, 500.0), -500.0))) if args.loss == "bce" else s
 
-    path = plot_decision_boundary(score, X, y, os.path.join(out, "decision_boundary.png"),
-                                  title=f"{model} on {args.dataset}")
+    path = plot_decision_boundary(
+        score, X, y, os.path.join(out, "decision_boundary.png"), title=f"{model} on {args.dataset}"
+    )
     written.append(path)
     x0, y0 = result["X_test"][0], result["y_test"][0]
     graph = neuron_graph(model, x0, 1.0 if y0 > 0 else -1.0)
@@ -219,8 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.samples < 3:
-        parser.error(f"argument --samples: need at least 3 points to split into train and "
-                     f"test sets, got {args.samples}")
+        parser.error(
+            f"argument --samples: need at least 3 points to split into train and "
+            f"test sets, got {args.samples}"
+        )
     out = args.out or os.path.join("runs", args.name or args.dataset)
     try:
         os.makedirs(out, exist_ok=True)

@@ -38,8 +38,9 @@ def _shuffled(X: Points, y: Labels, rng: random.Random) -> tuple[Points, Labels]
     return [X[i] for i in order], [y[i] for i in order]
 
 
-def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = None
-               ) -> tuple[Points, Labels]:
+def make_moons(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None
+) -> tuple[Points, Labels]:
     """Two interleaving half circles: class 0 is the upper arc (centre (0, 0), radius 1), class
     1 the lower arc shifted to (1, 0.5) — not linearly separable."""
     _check(n_samples, noise, "make_moons")
@@ -58,8 +59,9 @@ def make_moons(n_samples: int = 100, noise: float = 0.0, seed: int | None = None
     return _shuffled(X, y, rng)
 
 
-def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.5,
-                 seed: int | None = None) -> tuple[Points, Labels]:
+def make_circles(
+    n_samples: int = 100, noise: float = 0.0, factor: float = 0.5, seed: int | None = None
+) -> tuple[Points, Labels]:
     """A circle of radius 1 (class 0) around a smaller one of radius ``factor`` (class 1)."""
     _check(n_samples, noise, "make_circles")
     if not (isinstance(factor, Real) and 0 < factor < 1):
@@ -70,14 +72,23 @@ def make_circles(n_samples: int = 100, noise: float = 0.0, factor: float = 0.5,
     for label, (n, radius) in enumerate(zip(_split(n_samples, 2), (1.0, factor))):
         for i in range(n):
             t = 2 * math.pi * i / n
-            X.append([radius * math.cos(t) + rng.gauss(0.0, noise),
-                      radius * math.sin(t) + rng.gauss(0.0, noise)])
+            X.append(
+                [
+                    radius * math.cos(t) + rng.gauss(0.0, noise),
+                    radius * math.sin(t) + rng.gauss(0.0, noise),
+                ]
+            )
             y.append(label)
     return _shuffled(X, y, rng)
 
 
-def make_blobs(n_samples: int = 100, centers: int = 2, noise: float = 1.0,
-               seed: int | None = None, box: float = 5.0) -> tuple[Points, Labels]:
+def make_blobs(
+    n_samples: int = 100,
+    centers: int = 2,
+    noise: float = 1.0,
+    seed: int | None = None,
+    box: float = 5.0,
+) -> tuple[Points, Labels]:
     """``centers`` Gaussian clusters (standard deviation ``noise``) around centres drawn
     uniformly in [−box, box]²; the label is the cluster's index."""
     _check(n_samples, noise, "make_blobs")
@@ -95,8 +106,9 @@ def make_blobs(n_samples: int = 100, centers: int = 2, noise: float = 1.0,
     return _shuffled(X, y, rng)
 
 
-def make_xor(n_samples: int = 100, noise: float = 0.0, seed: int | None = None
-             ) -> tuple[Points, Labels]:
+def make_xor(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None
+) -> tuple[Points, Labels]:
     """Points uniform in [−1, 1]², labelled 1 where x1 and x2 have different signs (XOR of the
     signs). ``noise`` jitters the points after labelling, blurring the boundary."""
     _check(n_samples, noise, "make_xor")
@@ -112,27 +124,39 @@ def make_xor(n_samples: int = 100, noise: float = 0.0, seed: int | None = None
 
 #: name → generator; each is called as ``make(n_samples, noise=..., seed=...)``.
 DATASETS: dict[str, Callable[..., tuple[Points, Labels]]] = {
-    "moons": make_moons, "circles": make_circles, "blobs": make_blobs, "xor": make_xor}
+    "moons": make_moons,
+    "circles": make_circles,
+    "blobs": make_blobs,
+    "xor": make_xor,
+}
 
 
-def train_test_split(X: Sequence, y: Sequence, test_fraction: float = 0.25,
-                     seed: int | None = None) -> tuple[list, list, list, list]:
+def train_test_split(
+    X: Sequence, y: Sequence, test_fraction: float = 0.25, seed: int | None = None
+) -> tuple[list, list, list, list]:
     """Shuffle (seeded) and split into ``X_train, X_test, y_train, y_test``; the test part has
     round(test_fraction · n) samples."""
     if len(X) != len(y):
         raise ValueError(f"train_test_split: {len(X)} inputs but {len(y)} labels")
     if not (isinstance(test_fraction, Real) and 0 < test_fraction < 1):
-        raise ValueError(f"train_test_split: test_fraction must be in (0, 1), "
-                         f"got {test_fraction!r}")
+        raise ValueError(
+            f"train_test_split: test_fraction must be in (0, 1), got {test_fraction!r}"
+        )
     n_test = round(test_fraction * len(X))
     if not 0 < n_test < len(X):
-        raise ValueError(f"train_test_split: {len(X)} samples are too few to split with "
-                         f"test_fraction={test_fraction}")
+        raise ValueError(
+            f"train_test_split: {len(X)} samples are too few to split with "
+            f"test_fraction={test_fraction}"
+        )
     order = list(range(len(X)))
     random.Random(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]
-    return ([X[i] for i in train], [X[i] for i in test],
-            [y[i] for i in train], [y[i] for i in test])
+    return (
+        [X[i] for i in train],
+        [X[i] for i in test],
+        [y[i] for i in train],
+        [y[i] for i in test],
+    )
 
 
 def signed_labels(y: Sequence[int]) -> list[int]:

@@ -33,8 +33,9 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 
 def check_activation(activation: str, where: str) -> str:
     if activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: unknown activation {activation!r}; "
-                         f"choose one of {', '.join(ACTIVATIONS)}")
+        raise ValueError(
+            f"{where}: unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
     return activation
 
 
@@ -68,8 +69,14 @@ class Neuron(Module):
     ``seed`` (or a shared ``rng``, as layers pass) makes the initial weights reproducible.
     """
 
-    def __init__(self, nin: int, activation: str = "tanh", *, seed: int | None = None,
-                 rng: random.Random | None = None):
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "tanh",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ):
         _check_count(nin, "nin", "Neuron")
         self.activation = check_activation(activation, "Neuron")
         rng = _rng(rng, seed)
@@ -96,8 +103,15 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons reading the same ``nin`` inputs; calling it returns a list of outputs."""
 
-    def __init__(self, nin: int, nout: int, activation: str = "tanh", *,
-                 seed: int | None = None, rng: random.Random | None = None):
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "tanh",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ):
         _check_count(nin, "nin", "Layer")
         _check_count(nout, "nout", "Layer")
         check_activation(activation, "Layer")
@@ -136,8 +150,14 @@ class MLP(Module):
     model returns a Value; with several, a list of Values.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "tanh",
-                 output_activation: str = "linear", seed: int | None = None):
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "tanh",
+        output_activation: str = "linear",
+        seed: int | None = None,
+    ):
         _check_count(nin, "nin", "MLP")
         nouts = list(nouts)
         if not nouts:
@@ -149,9 +169,14 @@ class MLP(Module):
         rng = random.Random(seed)
         sizes = [nin] + nouts
         self.layers = [
-            Layer(sizes[i], sizes[i + 1],
-                  activation if i < len(nouts) - 1 else output_activation, rng=rng)
-            for i in range(len(nouts))]
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation if i < len(nouts) - 1 else output_activation,
+                rng=rng,
+            )
+            for i in range(len(nouts))
+        ]
         self._activation = activation
         self._output_activation = output_activation
 
@@ -171,12 +196,19 @@ class MLP(Module):
         return outputs[0] if len(outputs) == 1 else outputs
 
     def config(self) -> dict:
-        return {"nin": self.nin, "nouts": self.nouts, "activation": self._activation,
-                "output_activation": self._output_activation}
+        return {
+            "nin": self.nin,
+            "nouts": self.nouts,
+            "activation": self._activation,
+            "output_activation": self._output_activation,
+        }
 
     def __repr__(self) -> str:
-        extra = "" if self._output_activation == "linear" \
+        extra = (
+            ""
+            if self._output_activation == "linear"
             else f", output_activation={self._output_activation!r}"
+        )
         return f"MLP({self.nin}, {self.nouts}, activation={self._activation!r}{extra})"
 
 
@@ -186,7 +218,8 @@ def check_input(x: Input, nin: int, where: str) -> None:
     try:
         n = len(x)
     except TypeError:
-        raise TypeError(f"{where}: the input must be a list of {nin} numbers or Values, "
-                        f"got {type(x).__name__}") from None
+        raise TypeError(
+            f"{where}: the input must be a list of {nin} numbers or Values, got {type(x).__name__}"
+        ) from None
     if n != nin:
         raise ValueError(f"{where}: expected {nin} input{'s' if nin != 1 else ''}, got {n}")

@@ -49,8 +49,9 @@ def _reduce(name: str, per_sample: Callable, predictions, targets) -> Value:
     if not _is_batch(predictions):
         return per_sample(predictions, targets)
     if not isinstance(targets, (list, tuple)):
-        raise TypeError(f"{name}: a batch of predictions needs a list of targets, "
-                        f"got {type(targets).__name__}")
+        raise TypeError(
+            f"{name}: a batch of predictions needs a list of targets, got {type(targets).__name__}"
+        )
     if len(predictions) != len(targets):
         raise ValueError(f"{name}: {len(predictions)} predictions but {len(targets)} targets")
     if not predictions:
@@ -61,8 +62,10 @@ def _reduce(name: str, per_sample: Callable, predictions, targets) -> Value:
 
 def mse_loss(prediction, target) -> Value:
     """Mean squared error, (p − y)² (mean over a batch); as ``torch.nn.functional.mse_loss``."""
+
     def one(p, y):
         return (_as_value(p) - _number(y, "mse_loss")) ** 2
+
     return _reduce("mse_loss", one, prediction, target)
 
 
@@ -72,12 +75,16 @@ def hinge_loss(score, label) -> Value:
     Zero once the sample is on the right side with a margin of 1, so only the samples near or
     across the boundary push. Labels 0/1 are refused: convert them with ``nn.signed_labels``.
     """
+
     def one(s, y):
         y = _number(y, "hinge_loss")
         if y not in (-1.0, 1.0):
-            raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y:g} "
-                             f"(convert 0/1 labels with nn.signed_labels)")
+            raise ValueError(
+                f"hinge_loss: labels must be -1 or +1, got {y:g} "
+                f"(convert 0/1 labels with nn.signed_labels)"
+            )
         return (1.0 - _as_value(s) * y).relu()
+
     return _reduce("hinge_loss", one, score, label)
 
 
@@ -88,13 +95,17 @@ def binary_cross_entropy(logit, target) -> Value:
     z = ±1000, σ(z) rounds to 0 or 1 and its log is −inf, but softplus is exact. The gradient
     is σ(z) − y. As ``torch.nn.functional.binary_cross_entropy_with_logits``.
     """
+
     def one(z, y):
         y = _number(y, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
-            raise ValueError(f"binary_cross_entropy: targets must be in [0, 1], got {y:g} "
-                             f"(for -1/+1 labels use hinge_loss, or convert with (y + 1) / 2)")
+            raise ValueError(
+                f"binary_cross_entropy: targets must be in [0, 1], got {y:g} "
+                f"(for -1/+1 labels use hinge_loss, or convert with (y + 1) / 2)"
+            )
         z = _as_value(z)
         return z.softplus() - z * y
+
     return _reduce("binary_cross_entropy", one, logit, target)
 
 
@@ -106,16 +117,19 @@ def cross_entropy(logits, target) -> Value:
     so every exponent is ≤ 0 and nothing overflows. m is a constant for the graph: the
     gradient is softmax(z) − onehot(y) whatever m is. As ``torch.nn.functional.cross_entropy``.
     """
+
     def one(z, y):
         if not isinstance(z, (list, tuple)) or not z:
             raise TypeError("cross_entropy: logits must be a non-empty list of Values")
         if isinstance(y, bool) or not isinstance(y, int) or not 0 <= y < len(z):
-            raise ValueError(f"cross_entropy: the target must be a class index in "
-                             f"0..{len(z) - 1}, got {y!r}")
+            raise ValueError(
+                f"cross_entropy: the target must be a class index in 0..{len(z) - 1}, got {y!r}"
+            )
         z = [_as_value(zi) for zi in z]
         m = max(zi.data for zi in z)
         log_sum_exp = autograd.vsum([(zi - m).exp() for zi in z]).log() + m
         return log_sum_exp - z[y]
+
     if isinstance(logits, (list, tuple)) and logits and isinstance(logits[0], (list, tuple)):
         return _reduce("cross_entropy", one, list(logits), target)
     return one(logits, target)
@@ -130,8 +144,12 @@ def l2_penalty(parameters: Sequence[Value], strength: float) -> Value:
     return autograd.vsum([w * w for w in parameters]) * (0.5 * strength)
 
 
-LOSSES = {"mse": mse_loss, "hinge": hinge_loss, "bce": binary_cross_entropy,
-          "cross_entropy": cross_entropy}
+LOSSES = {
+    "mse": mse_loss,
+    "hinge": hinge_loss,
+    "bce": binary_cross_entropy,
+    "cross_entropy": cross_entropy,
+}
 
 
 def get_loss(loss) -> Callable:
@@ -143,5 +161,12 @@ def get_loss(loss) -> Callable:
     return LOSSES[loss]
 
 
-__all__: list[str] = ["mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy",
-                      "l2_penalty", "get_loss", "LOSSES"]
+__all__: list[str] = [
+    "mse_loss",
+    "hinge_loss",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "l2_penalty",
+    "get_loss",
+    "LOSSES",
+]

@@ -77,6 +77,7 @@ class Module:
         """Write the architecture and the parameters to ``path`` as JSON, atomically: the file
         is written beside the target and renamed over it, so a crash leaves the old file."""
         from nn.serialization import save
+
         save(self, path)
 
     def load(self, path) -> None:
@@ -84,6 +85,7 @@ class Module:
         architecture). Raises ``nn.ModelFileError`` naming the file and the problem, leaving
         the module unchanged."""
         from nn.serialization import load_into
+
         load_into(self, path)
 
     def __call__(self, *args, **kwargs):  # pragma: no cover - every subclass defines it
@@ -103,8 +105,10 @@ def state_problem(module: Module, state: object) -> str:
             parts.append(f"missing {_some(missing)}")
         if unexpected:
             parts.append(f"unexpected {_some(unexpected)}")
-        return (f"the parameters do not fit this {type(module).__name__} "
-                f"({len(expected)} parameters): " + "; ".join(parts))
+        return (
+            f"the parameters do not fit this {type(module).__name__} "
+            f"({len(expected)} parameters): " + "; ".join(parts)
+        )
     for name in expected:
         value = state[name]
         if isinstance(value, bool) or not isinstance(value, Real):

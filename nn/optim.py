@@ -25,8 +25,10 @@ class Optimizer:
     def __init__(self, params: Iterable[Value], lr: LearningRate):
         name = type(self).__name__
         if isinstance(params, Value):
-            raise TypeError(f"{name}: params must be a list of Values (e.g. model.parameters()),"
-                            f" not a single Value")
+            raise TypeError(
+                f"{name}: params must be a list of Values (e.g. model.parameters()),"
+                f" not a single Value"
+            )
         self.params: list[Value] = list(params)
         if not self.params:
             raise ValueError(f"{name}: got an empty parameter list")
@@ -42,8 +44,12 @@ class Optimizer:
     def current_lr(self) -> float:
         """The learning rate of the next step: ``lr`` or ``lr(steps)`` for a schedule."""
         if callable(self.lr):
-            return _positive(self.lr(self.steps), f"lr({self.steps}) (the schedule's value)",
-                             type(self).__name__, allow_zero=True)
+            return _positive(
+                self.lr(self.steps),
+                f"lr({self.steps}) (the schedule's value)",
+                type(self).__name__,
+                allow_zero=True,
+            )
         return self.lr
 
     def zero_grad(self) -> None:
@@ -69,13 +75,18 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, as ``torch.optim.SGD``::
 
-        g ← ∂L/∂w + weight_decay·w
-        v ← g at the first step, then momentum·v + g        (only with momentum > 0)
-        w ← w − lr·v                                        (w − lr·g without momentum)
+    g ← ∂L/∂w + weight_decay·w
+    v ← g at the first step, then momentum·v + g        (only with momentum > 0)
+    w ← w − lr·v                                        (w − lr·g without momentum)
     """
 
-    def __init__(self, params: Iterable[Value], lr: LearningRate, momentum: float = 0.0,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         self.momentum = _positive(momentum, "momentum", "SGD", allow_zero=True)
         self.weight_decay = _positive(weight_decay, "weight_decay", "SGD", allow_zero=True)
@@ -102,12 +113,20 @@ class Adam(Optimizer):
     ``weight_decay`` adds weight_decay·w to g first (L2, as PyTorch's Adam; not AdamW).
     """
 
-    def __init__(self, params: Iterable[Value], lr: LearningRate = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
-        if not (isinstance(betas, (tuple, list)) and len(betas) == 2
-                and all(isinstance(b, Real) and 0.0 <= b < 1.0 for b in betas)):
+        if not (
+            isinstance(betas, (tuple, list))
+            and len(betas) == 2
+            and all(isinstance(b, Real) and 0.0 <= b < 1.0 for b in betas)
+        ):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
         self.beta1, self.beta2 = float(betas[0]), float(betas[1])
         self.eps = _positive(eps, "eps", "Adam", allow_zero=True)
@@ -118,8 +137,8 @@ class Adam(Optimizer):
     def step(self) -> None:
         t = self.steps + 1
         # The bias corrections are the same for every parameter: computed once per step.
-        self._correction1 = 1.0 - self.beta1 ** t
-        self._correction2_sqrt = math.sqrt(1.0 - self.beta2 ** t)
+        self._correction1 = 1.0 - self.beta1**t
+        self._correction2_sqrt = math.sqrt(1.0 - self.beta2**t)
         super().step()
 
     def _update(self, i: int, w: float, g: float, lr: float) -> float:
@@ -133,8 +152,13 @@ class Adam(Optimizer):
 
 
 def _positive(x, what: str, where: str, allow_zero: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(x) \
-            or x < 0 or (x == 0 and not allow_zero):
+    if (
+        isinstance(x, bool)
+        or not isinstance(x, Real)
+        or not math.isfinite(x)
+        or x < 0
+        or (x == 0 and not allow_zero)
+    ):
         bound = "≥ 0" if allow_zero else "> 0"
         raise ValueError(f"{where}: {what} must be a finite number {bound}, got {x!r}")
     return float(x)

@@ -33,8 +33,13 @@ class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
 
 
 def to_json(module: Module) -> dict:
-    return {"format": FORMAT, "version": VERSION, "model": type(module).__name__,
-            "config": module.config(), "parameters": module.state_dict()}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "model": type(module).__name__,
+        "config": module.config(),
+        "parameters": module.state_dict(),
+    }
 
 
 def save(module: Module, path) -> None:
@@ -45,8 +50,9 @@ def save(module: Module, path) -> None:
     if problem:  # e.g. a diverged model with nan weights: JSON cannot hold nan
         raise ValueError(f"cannot save to {path!r}: {problem}")
     directory = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                                     suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(
+        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(document, f, indent=1, allow_nan=False)
@@ -80,13 +86,17 @@ def read(path) -> dict:
     except ValueError as e:
         raise ModelFileError(f"cannot load model from {path!r}: not a JSON file ({e})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"cannot load model from {path!r}: not a chaingrad model file "
-                             f"(expected a JSON object with \"format\": \"{FORMAT}\")")
+        raise ModelFileError(
+            f"cannot load model from {path!r}: not a chaingrad model file "
+            f'(expected a JSON object with "format": "{FORMAT}")'
+        )
     if document.get("version") != VERSION:
-        raise ModelFileError(f"cannot load model from {path!r}: unsupported version "
-                             f"{document.get('version')!r} (this chaingrad reads {VERSION})")
+        raise ModelFileError(
+            f"cannot load model from {path!r}: unsupported version "
+            f"{document.get('version')!r} (this chaingrad reads {VERSION})"
+        )
     if not isinstance(document.get("parameters"), dict):
-        raise ModelFileError(f"cannot load model from {path!r}: no \"parameters\" object")
+        raise ModelFileError(f'cannot load model from {path!r}: no "parameters" object')
     return document
 
 
@@ -107,7 +117,8 @@ def _load_document(module: Module, document: dict, path: str) -> None:
         raise ModelFileError(
             f"cannot load model from {path!r}: it holds another architecture, "
             f"{_describe(saved_model, saved_config)}, but this model is "
-            f"{_describe(type(module).__name__, module.config())}")
+            f"{_describe(type(module).__name__, module.config())}"
+        )
     problem = state_problem(module, document["parameters"])
     if problem:
         raise ModelFileError(f"cannot load model from {path!r}: {problem}")
@@ -117,21 +128,26 @@ def _load_document(module: Module, document: dict, path: str) -> None:
 def load_model(path) -> Module:
     """Build the model saved in ``path`` (an MLP, Layer or Neuron) and load its parameters."""
     from nn.layers import MLP, Layer, Neuron
+
     path = os.fspath(path)
     document = read(path)
     classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
     cls = classes.get(document.get("model"))  # type: ignore[arg-type]
     config = document.get("config")
     if cls is None or not isinstance(config, dict):
-        raise ModelFileError(f"cannot load model from {path!r}: unknown model "
-                             f"{document.get('model')!r} (known: {', '.join(classes)})")
+        raise ModelFileError(
+            f"cannot load model from {path!r}: unknown model "
+            f"{document.get('model')!r} (known: {', '.join(classes)})"
+        )
     expected = _parameter_count(document.get("model"), config)
     if expected is not None and expected > 2 * len(document["parameters"]) + 1000:
         # A damaged config must not make us allocate a model far larger than the file; a
         # near miss is built and then reported name by name by _load_document.
-        raise ModelFileError(f"cannot load model from {path!r}: its config "
-                             f"{_describe(document.get('model'), config)} does not match its "
-                             f"{len(document['parameters'])} parameters")
+        raise ModelFileError(
+            f"cannot load model from {path!r}: its config "
+            f"{_describe(document.get('model'), config)} does not match its "
+            f"{len(document['parameters'])} parameters"
+        )
     try:
         module = cls(**config)
     except (TypeError, ValueError) as e:
@@ -142,8 +158,10 @@ def load_model(path) -> Module:
 
 def _parameter_count(model, config: dict):
     """How many parameters ``config`` describes (None if it cannot tell)."""
+
     def size(n):
         return n if isinstance(n, int) and not isinstance(n, bool) and n >= 1 else None
+
     nin = size(config.get("nin"))
     if model == "Neuron":
         return None if nin is None else nin + 1

@@ -57,11 +57,19 @@ def accuracy(model: Callable, X: Sequence, y: Sequence, threshold: float = 0.0) 
     return correct / len(X)
 
 
-def fit(model, X: Sequence, y: Sequence, loss: str | Callable = "bce",
-        optimizer: Optimizer | None = None, epochs: int = 100,
-        batch_size: int | None = None, target_loss: float | None = None,
-        progress: bool = True, seed: int | None = 0, threshold: float = 0.0
-        ) -> dict[str, list[float]]:
+def fit(
+    model,
+    X: Sequence,
+    y: Sequence,
+    loss: str | Callable = "bce",
+    optimizer: Optimizer | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    target_loss: float | None = None,
+    progress: bool = True,
+    seed: int | None = 0,
+    threshold: float = 0.0,
+) -> dict[str, list[float]]:
     """Train ``model`` on ``(X, y)`` and return the history ``{"loss": [...], "accuracy":
     [...]}``, one entry per epoch.
 
@@ -90,8 +98,7 @@ def fit(model, X: Sequence, y: Sequence, loss: str | Callable = "bce",
     if batch_size is None:
         batch_size = n
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be a positive integer or None, "
-                         f"got {batch_size!r}")
+        raise ValueError(f"fit: batch_size must be a positive integer or None, got {batch_size!r}")
     if optimizer is None:
         optimizer = Adam(model.parameters(), lr=0.01)
     rng = random.Random(seed)
@@ -104,13 +111,13 @@ def fit(model, X: Sequence, y: Sequence, loss: str | Callable = "bce",
             rng.shuffle(order)
         total_loss, correct = 0.0, 0
         for start in range(0, n, batch_size):
-            batch = order[start:start + batch_size]
-            outputs = [model(X[i]) for i in batch]           # forward pass
+            batch = order[start : start + batch_size]
+            outputs = [model(X[i]) for i in batch]  # forward pass
             targets = [y[i] for i in batch]
-            batch_loss = loss_fn(outputs, targets)          # loss
+            batch_loss = loss_fn(outputs, targets)  # loss
             optimizer.zero_grad()
-            batch_loss.backward()                           # backward pass
-            optimizer.step()                                # w ← w − η·∂L/∂w (or Adam's)
+            batch_loss.backward()  # backward pass
+            optimizer.step()  # w ← w − η·∂L/∂w (or Adam's)
             total_loss += batch_loss.data * len(batch)
             correct += sum(is_correct(o, t, threshold) for o, t in zip(outputs, targets))
         history["loss"].append(total_loss / n)

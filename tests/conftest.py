@@ -17,6 +17,10 @@ except ImportError:  # hypothesis is a test dependency; without it its tests fai
 if settings is not None:
     settings.register_profile("default", max_examples=40, deadline=None)
     settings.register_profile(
-        "ci", max_examples=400, deadline=None, print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow])
+        "ci",
+        max_examples=400,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -30,8 +30,11 @@ def sigma_prime(z: float) -> float:
 
 # --- document 1: one neuron ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("w0, x0, b0, y", [
-    (0.5, 2.0, -1.0, 1.0), (-1.2, 0.7, 0.3, 0.0), (2.0, -1.5, 0.5, 0.25), (0.1, 3.0, 2.0, 1.0)])
+
+@pytest.mark.parametrize(
+    "w0, x0, b0, y",
+    [(0.5, 2.0, -1.0, 1.0), (-1.2, 0.7, 0.3, 0.0), (2.0, -1.5, 0.5, 0.25), (0.1, 3.0, 2.0, 1.0)],
+)
 def test_single_neuron_gradients_are_the_closed_forms(w0, x0, b0, y):
     w, x, b = Value(w0, label="w"), Value(x0, label="x"), Value(b0, label="b")
     z = w * x + b
@@ -43,11 +46,11 @@ def test_single_neuron_gradients_are_the_closed_forms(w0, x0, b0, y):
     a0 = sigma(z0)
     assert a.data == pytest.approx(a0, rel=1e-15)
     assert L.data == pytest.approx(0.5 * (a0 - y) ** 2, rel=1e-14)
-    assert a.grad == pytest.approx(a0 - y, rel=1e-14)                               # ∂L/∂a
-    assert z.grad == pytest.approx((a0 - y) * sigma_prime(z0), rel=1e-12)           # ∂L/∂z
-    assert w.grad == pytest.approx((a0 - y) * sigma_prime(z0) * x0, rel=1e-12)      # ∂L/∂w
-    assert b.grad == pytest.approx((a0 - y) * sigma_prime(z0), rel=1e-12)           # ∂L/∂b
-    assert x.grad == pytest.approx((a0 - y) * sigma_prime(z0) * w0, rel=1e-12)      # ∂L/∂x
+    assert a.grad == pytest.approx(a0 - y, rel=1e-14)  # ∂L/∂a
+    assert z.grad == pytest.approx((a0 - y) * sigma_prime(z0), rel=1e-12)  # ∂L/∂z
+    assert w.grad == pytest.approx((a0 - y) * sigma_prime(z0) * x0, rel=1e-12)  # ∂L/∂w
+    assert b.grad == pytest.approx((a0 - y) * sigma_prime(z0), rel=1e-12)  # ∂L/∂b
+    assert x.grad == pytest.approx((a0 - y) * sigma_prime(z0) * w0, rel=1e-12)  # ∂L/∂x
 
 
 def test_single_neuron_gradient_descent_step_lowers_the_loss():
@@ -66,16 +69,17 @@ def test_single_neuron_gradient_descent_step_lowers_the_loss():
 
 # --- document 2: a network of two layers, 3 inputs → 4 tanh → 2 sigmoid --------------------
 
+
 def by_the_layer_formulas(x0, w1, b1, w2, b2, y):
     """Forward and backward pass in plain floats, one formula of document 2 per line."""
     z1 = [sum(w1[j][i] * x0[i] for i in range(len(x0))) + b1[j] for j in range(len(b1))]
-    x1 = [math.tanh(z) for z in z1]                                          # f = tanh
+    x1 = [math.tanh(z) for z in z1]  # f = tanh
     z2 = [sum(w2[k][j] * x1[j] for j in range(len(x1))) + b2[k] for k in range(len(b2))]
-    x2 = [sigma(z) for z in z2]                                              # f = σ
+    x2 = [sigma(z) for z in z2]  # f = σ
     L = 0.5 * sum((a - t) ** 2 for a, t in zip(x2, y))
 
-    dL_dx2 = [a - t for a, t in zip(x2, y)]                                  # L = ½Σ(a − y)²
-    dL_dz2 = [dL_dx2[k] * sigma_prime(z2[k]) for k in range(len(z2))]        # ∂L/∂x · f′(z)
+    dL_dx2 = [a - t for a, t in zip(x2, y)]  # L = ½Σ(a − y)²
+    dL_dz2 = [dL_dx2[k] * sigma_prime(z2[k]) for k in range(len(z2))]  # ∂L/∂x · f′(z)
     dL_dw2 = [[dL_dz2[k] * x1[j] for j in range(len(x1))] for k in range(len(z2))]
     dL_db2 = list(dL_dz2)
     dL_dx1 = [sum(dL_dz2[k] * w2[k][j] for k in range(len(z2))) for j in range(len(x1))]
@@ -83,8 +87,18 @@ def by_the_layer_formulas(x0, w1, b1, w2, b2, y):
     dL_dw1 = [[dL_dz1[j] * x0[i] for i in range(len(x0))] for j in range(len(z1))]
     dL_db1 = list(dL_dz1)
     dL_dx0 = [sum(dL_dz1[j] * w1[j][i] for j in range(len(z1))) for i in range(len(x0))]
-    return {"L": L, "z1": dL_dz1, "z2": dL_dz2, "x1": dL_dx1, "x2": dL_dx2, "w1": dL_dw1,
-            "b1": dL_db1, "w2": dL_dw2, "b2": dL_db2, "x0": dL_dx0}
+    return {
+        "L": L,
+        "z1": dL_dz1,
+        "z2": dL_dz2,
+        "x1": dL_dx1,
+        "x2": dL_dx2,
+        "w1": dL_dw1,
+        "b1": dL_db1,
+        "w2": dL_dw2,
+        "b2": dL_db2,
+        "x0": dL_dx0,
+    }
 
 
 def _neuron_with_operators(weights, inputs, bias):
@@ -123,8 +137,15 @@ def test_two_layer_network_gradients_are_the_layer_formulas(seed, neuron):
         for v, r in zip(values, reference):
             assert v.grad == pytest.approx(r, rel=1e-11, abs=1e-15), v.label
 
-    for name, nodes in [("z1", z1), ("z2", z2), ("x1", x1), ("x2", x2), ("b1", b1),
-                        ("b2", b2), ("x0", x0)]:
+    for name, nodes in [
+        ("z1", z1),
+        ("z2", z2),
+        ("x1", x1),
+        ("x2", x2),
+        ("b1", b1),
+        ("b2", b2),
+        ("x0", x0),
+    ]:
         check(nodes, expected[name])
     for j in range(4):
         check(w1[j], expected["w1"][j])

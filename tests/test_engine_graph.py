@@ -38,6 +38,7 @@ def line_below() -> int:
 
 # --- accumulation ------------------------------------------------------------------------------
 
+
 def test_backward_twice_adds_exactly_twice_including_intermediates():
     x, w = Value(1.5, label="x"), Value(-0.5, label="w")
     h = (x * w).tanh()
@@ -77,7 +78,7 @@ def test_a_plus_a_and_x_times_x():
 def test_diamond_sums_over_both_paths():
     x = Value(2.0, label="x")
     a, b = x * 3, x + 5  # x → a, x → b, both → c
-    c = a * b            # dc/dx = 3·b + a = 3·7 + 6
+    c = a * b  # dc/dx = 3·b + a = 3·7 + 6
     c.backward()
     assert x.grad == 27.0 and a.grad == 7.0 and b.grad == 6.0
 
@@ -88,13 +89,13 @@ def test_many_paths_are_summed_without_enumerating_them():
     for _ in range(60):  # 2^60 paths from y to x through 60 nodes
         y = y + y
     y.backward()
-    assert x.grad == 2.0 ** 60
+    assert x.grad == 2.0**60
 
 
 def test_intermediates_get_gradients_and_constants_get_none():
     x = Value(2.0, label="x")
     z = x * 3
-    out = z + 2       # dout/dz = 1, dout/dx = 3
+    out = z + 2  # dout/dz = 1, dout/dx = 3
     out.backward()
     three, two = z.inputs[1], out.inputs[1]
     assert z.grad == 1.0 and x.grad == 3.0
@@ -118,14 +119,20 @@ def test_backward_of_a_leaf():
 
 # --- grad() and gradients() ----------------------------------------------------------------
 
+
 def test_grad_touches_no_grad_and_gives_zero_for_unreached_inputs():
     x, y, unused = Value(2.0), Value(-1.0), Value(7.0)
     h = x * y
     out = h.exp() + x
     dx, dy, dh, du, dout = grad(out, [x, y, h, unused, out])
     e = math.exp(-2.0)
-    assert (dx, dy, dh, du, dout) == (pytest.approx(e * -1 + 1), pytest.approx(e * 2),
-                                      pytest.approx(e), 0.0, 1.0)
+    assert (dx, dy, dh, du, dout) == (
+        pytest.approx(e * -1 + 1),
+        pytest.approx(e * 2),
+        pytest.approx(e),
+        0.0,
+        1.0,
+    )
     assert all(v.grad == 0.0 for v in (x, y, h, unused, out))
     assert grad(out, x) == (dx,)  # a single Value is accepted
     assert grad(out, [x, x]) == (dx, dx)
@@ -142,12 +149,23 @@ def test_gradients_returns_every_node_requiring_grad():
 
 # --- no_grad, enable_grad and threads ------------------------------------------------------
 
+
 def test_no_grad_records_nothing():
     x = Value(2.0)
     with no_grad():
         assert not is_grad_enabled()
-        for v in (x * 2, x + x, x ** 2, 2 / x, -x, x.tanh(), x.exp(), abs(x), vsum([x, x]),
-                  dot([x], [x])):
+        for v in (
+            x * 2,
+            x + x,
+            x**2,
+            2 / x,
+            -x,
+            x.tanh(),
+            x.exp(),
+            abs(x),
+            vsum([x, x]),
+            dot([x], [x]),
+        ):
             assert v.op == "" and v.inputs == () and not v.requires_grad
         y = x * 3
     assert is_grad_enabled() and y.data == 6.0
@@ -202,6 +220,7 @@ def test_no_grad_in_one_thread_does_not_stop_another_from_recording():
 
 # --- detach, comparisons, identity, repr, construction --------------------------------------
 
+
 def test_detach_gives_a_leaf_with_the_same_data():
     x = Value(3.0, label="x")
     y = x * x
@@ -233,8 +252,9 @@ def test_repr_shows_label_data_and_grad():
     assert "label" not in repr(Value(1.5)) and "1.5" in repr(Value(1.5))
 
 
-@pytest.mark.parametrize("given, expected", [
-    (True, 1.0), (False, 0.0), (3, 3.0), (-2.5, -2.5), (Fraction(1, 4), 0.25)])
+@pytest.mark.parametrize(
+    "given, expected", [(True, 1.0), (False, 0.0), (3, 3.0), (-2.5, -2.5), (Fraction(1, 4), 0.25)]
+)
 def test_numbers_become_floats(given, expected):
     v = Value(given)
     assert type(v.data) is float and v.data == expected
@@ -247,17 +267,31 @@ def test_numbers_in_operations_become_float_constants():
     assert all(type(c.data) is float for c in (y.inputs[1], y.inputs[0].inputs[1]))
 
 
-@pytest.mark.parametrize("make, op, n_inputs", [
-    (lambda x, y: x + y, "add", 2), (lambda x, y: x * y, "mul", 2),
-    (lambda x, y: x ** y, "pow", 2), (lambda x, y: x ** 2, "pow", 2),
-    (lambda x, y: x - y, "add", 2), (lambda x, y: -x, "mul", 2), (lambda x, y: x / y, "div", 2),
-    (lambda x, y: vsum([x, y, x]), "sum", 3), (lambda x, y: dot([x, y], [y, 1]), "linear", 5),
-    (lambda x, y: x.exp(), "exp", 1), (lambda x, y: x.log(), "log", 1),
-    (lambda x, y: x.sqrt(), "sqrt", 1), (lambda x, y: x.tanh(), "tanh", 1),
-    (lambda x, y: x.sigmoid(), "sigmoid", 1), (lambda x, y: x.relu(), "relu", 1),
-    (lambda x, y: x.leaky_relu(), "leaky_relu", 2), (lambda x, y: x.softplus(), "softplus", 1),
-    (lambda x, y: abs(x), "abs", 1), (lambda x, y: x.sin(), "sin", 1),
-    (lambda x, y: x.cos(), "cos", 1)])
+@pytest.mark.parametrize(
+    "make, op, n_inputs",
+    [
+        (lambda x, y: x + y, "add", 2),
+        (lambda x, y: x * y, "mul", 2),
+        (lambda x, y: x**y, "pow", 2),
+        (lambda x, y: x**2, "pow", 2),
+        (lambda x, y: x - y, "add", 2),
+        (lambda x, y: -x, "mul", 2),
+        (lambda x, y: x / y, "div", 2),
+        (lambda x, y: vsum([x, y, x]), "sum", 3),
+        (lambda x, y: dot([x, y], [y, 1]), "linear", 5),
+        (lambda x, y: x.exp(), "exp", 1),
+        (lambda x, y: x.log(), "log", 1),
+        (lambda x, y: x.sqrt(), "sqrt", 1),
+        (lambda x, y: x.tanh(), "tanh", 1),
+        (lambda x, y: x.sigmoid(), "sigmoid", 1),
+        (lambda x, y: x.relu(), "relu", 1),
+        (lambda x, y: x.leaky_relu(), "leaky_relu", 2),
+        (lambda x, y: x.softplus(), "softplus", 1),
+        (lambda x, y: abs(x), "abs", 1),
+        (lambda x, y: x.sin(), "sin", 1),
+        (lambda x, y: x.cos(), "cos", 1),
+    ],
+)
 def test_each_operation_records_its_primitive(make, op, n_inputs):
     v = make(Value(1.5), Value(0.5))
     assert v.op == op and v.primitive.name == op and len(v.inputs) == n_inputs
@@ -266,9 +300,9 @@ def test_each_operation_records_its_primitive(make, op, n_inputs):
 
 def test_derived_operations_are_built_from_primitives():
     x, y = Value(1.5, label="x"), Value(0.5, label="y")
-    d = x - y        # x + y·(−1)
+    d = x - y  # x + y·(−1)
     assert d.inputs[0] is x and d.inputs[1].op == "mul" and d.inputs[1].inputs[0] is y
-    q = 1 / y        # division is a primitive of its own, with the number as a constant
+    q = 1 / y  # division is a primitive of its own, with the number as a constant
     assert q.op == "div" and q.inputs[1] is y and not q.inputs[0].requires_grad
     assert q.inputs[0].data == 1.0 and +x is x
 
@@ -279,13 +313,14 @@ def test_vsum_of_nothing_is_zero():
 
 # --- topological order ---------------------------------------------------------------------
 
+
 def test_topological_order_lists_operations_after_their_inputs_once():
     x, y = Value(1.0), Value(2.0)
     a = x * y
     b = a + x
     c = (a * b).tanh() + a
     order = topological_order(c)
-    assert len(order) == len(set(order)) == 5          # a, b, a·b, tanh, c
+    assert len(order) == len(set(order)) == 5  # a, b, a·b, tanh, c
     assert order[-1] is c and all(v.inputs for v in order)
     position = {v: i for i, v in enumerate(order)}
     for v in order:
@@ -323,7 +358,7 @@ def test_anomaly_in_the_backward_pass_names_the_op():
     x = Value(0.0, label="x")
     with detect_anomaly():
         line = line_below()
-        y = x.sqrt()              # sqrt(0) = 0 is fine; sqrt'(0) = inf is not
+        y = x.sqrt()  # sqrt(0) = 0 is fine; sqrt'(0) = inf is not
         with pytest.raises(FloatingPointError) as error:
             y.backward()
         with pytest.raises(FloatingPointError):
@@ -357,14 +392,14 @@ def test_anomaly_allows_finite_higher_order_with_a_negative_base():
     # x³ and 1/x at x < 0: the unused ∂/∂(exponent) = x^y·log x is nan and must not be built.
     x = Value(-2.0, label="x")
     with detect_anomaly():
-        (d1,) = grad(x ** 3 + 1 / x, [x], create_graph=True)
+        (d1,) = grad(x**3 + 1 / x, [x], create_graph=True)
         (d2,) = grad(d1, [x])
     assert d1.data == pytest.approx(12.0 - 0.25) and d2 == pytest.approx(-12.0 - 0.25)
 
 
 def test_anomaly_site_is_user_code_even_in_a_directory_named_like_the_package():
     package = os.path.dirname(os.path.abspath(autograd.__file__))
-    fake_file = package + "_examples" + os.sep + "demo.py"   # e.g. .../autograd_examples/
+    fake_file = package + "_examples" + os.sep + "demo.py"  # e.g. .../autograd_examples/
 
     def make_log(x):
         return x.log()
@@ -376,6 +411,7 @@ def test_anomaly_site_is_user_code_even_in_a_directory_named_like_the_package():
 
 
 # --- a million nodes deep or wide, under the default recursion limit -------------------------
+
 
 @pytest.fixture
 def default_recursion_limit():
@@ -397,7 +433,7 @@ def test_million_node_chain(default_recursion_limit):
     y = x
     for _ in range(N // 2):  # two nodes per step: y = y·1.0001 + 0.001
         y = y * 1.0001 + 0.001
-    y.backward()             # dy/dx = 1.0001^(N/2)
+    y.backward()  # dy/dx = 1.0001^(N/2)
     assert x.grad == pytest.approx(1.0001 ** (N // 2), rel=1e-9)
     assert y.inputs[0].grad == 1.0 and y.inputs[0].inputs[0].grad == pytest.approx(1.0001)
 
@@ -406,23 +442,24 @@ def test_million_node_chain_of_unary_operations(default_recursion_limit):
     x = Value(0.5, label="x")
     y = x
     for _ in range(N):
-        y = y.relu()         # the general (one-input) path of backward
+        y = y.relu()  # the general (one-input) path of backward
     (g,) = grad(y, [x])
     assert g == 1.0 and y.data == 0.5
 
 
 def test_million_term_sum_in_width_and_in_depth(default_recursion_limit):
     xs = [Value(i * 1e-6) for i in range(N)]
-    wide = vsum(xs) * 2      # one node with a million inputs: each gradient 2
+    wide = vsum(xs) * 2  # one node with a million inputs: each gradient 2
     wide.backward()
     assert all(x.grad == 2.0 for x in xs)
-    deep = sum(xs)           # 0 + x0 + x1 + ...: a million additions in a row
+    deep = sum(xs)  # 0 + x0 + x1 + ...: a million additions in a row
     deep.backward()
     assert all(x.grad == 3.0 for x in xs)
     assert deep.data == pytest.approx(sum(i * 1e-6 for i in range(N)), rel=1e-12)
 
 
 # --- a finished graph is freed by reference counting alone ----------------------------------
+
 
 def _values_labelled(tag: str) -> list:
     return [o for o in gc.get_objects() if type(o) is Value and o.label.startswith(tag)]

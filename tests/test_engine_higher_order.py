@@ -46,14 +46,15 @@ def torch_partials(f, point, order: int) -> dict:
 
 # --- x³ ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("x", [-2.0, 0.5, 3.0])
 def test_derivatives_of_the_cube(x):
-    d = engine_partials(lambda x: x ** 3, (x,), order=4)
+    d = engine_partials(lambda x: x**3, (x,), order=4)
     assert d[(0,)] == pytest.approx(3 * x * x, rel=1e-14)
-    assert d[(0, 0)] == pytest.approx(6 * x, rel=1e-14)         # d²/dx² x³ = 6x
-    assert d[(0, 0, 0)] == pytest.approx(6.0, rel=1e-14)        # d³/dx³ x³ = 6
+    assert d[(0, 0)] == pytest.approx(6 * x, rel=1e-14)  # d²/dx² x³ = 6x
+    assert d[(0, 0, 0)] == pytest.approx(6.0, rel=1e-14)  # d³/dx³ x³ = 6
     assert d[(0, 0, 0, 0)] == 0.0
-    t = torch_partials(lambda x: x ** 3, (x,), order=4)
+    t = torch_partials(lambda x: x**3, (x,), order=4)
     for index, value in t.items():
         assert_close(d[index], value, f"∂^{len(index)}")
 
@@ -70,28 +71,38 @@ FUNCTIONS = [
     ("x·y·sin x + e^(xy)/y", lambda x, y: x * y * x.sin() + (x * y).exp() / y),
     ("tanh(xy) + σ(x − y)", lambda x, y: (x * y).tanh() + (x - y).sigmoid()),
     ("√(x² + y²)", lambda x, y: (x * x + y * y).sqrt()),
-    ("x^y", lambda x, y: x ** y),
+    ("x^y", lambda x, y: x**y),
     ("y^(x²) + 2^(xy)", lambda x, y: y ** (x * x) + 2 ** (x * y)),
     ("x / (y + x²)", lambda x, y: x / (y + x * x)),
-    ("cos x · sin y − x³ / y", lambda x, y: x.cos() * y.sin() - x ** 3 / y),
-    ("|x|·y² + relu(xy)", lambda x, y: abs(x) * y ** 2 + (x * y).relu()),
+    ("cos x · sin y − x³ / y", lambda x, y: x.cos() * y.sin() - x**3 / y),
+    ("|x|·y² + relu(xy)", lambda x, y: abs(x) * y**2 + (x * y).relu()),
     ("1 / (1 + e^(−xy)) written out", lambda x, y: 1 / (1 + (-(x * y)).exp())),
 ]
 ENGINE_ONLY = [  # (name, ours, PyTorch's spelling of the same function)
-    ("softplus(xy)·log x", lambda x, y: (x * y).softplus() * x.log(),
-     lambda x, y: torch.nn.functional.softplus(x * y) * x.log()),
-    ("vsum(xy, x, y²) · dot([x, y], [y, 2], x)",
-     lambda x, y: vsum([x * y, x, y * y]) * dot([x, y], [y, 2], x),
-     lambda x, y: (x * y + x + y * y) * (x * y + y * 2 + x)),
-    ("leaky_relu(x − y, 0.1) · y",
-     lambda x, y: (x - y).leaky_relu(0.1) * y,
-     lambda x, y: torch.nn.functional.leaky_relu(x - y, 0.1) * y),
+    (
+        "softplus(xy)·log x",
+        lambda x, y: (x * y).softplus() * x.log(),
+        lambda x, y: torch.nn.functional.softplus(x * y) * x.log(),
+    ),
+    (
+        "vsum(xy, x, y²) · dot([x, y], [y, 2], x)",
+        lambda x, y: vsum([x * y, x, y * y]) * dot([x, y], [y, 2], x),
+        lambda x, y: (x * y + x + y * y) * (x * y + y * 2 + x),
+    ),
+    (
+        "leaky_relu(x − y, 0.1) · y",
+        lambda x, y: (x - y).leaky_relu(0.1) * y,
+        lambda x, y: torch.nn.functional.leaky_relu(x - y, 0.1) * y,
+    ),
 ]
 POINTS = [(0.7, 1.3), (1.9, 0.4), (1.2, 2.5)]  # x, y > 0 (logs, fractional powers); no kinks
 
 
-@pytest.mark.parametrize("name, f, f_torch", [(n, f, f) for n, f in FUNCTIONS] + ENGINE_ONLY,
-                         ids=[n for n, _ in FUNCTIONS] + [n for n, *_ in ENGINE_ONLY])
+@pytest.mark.parametrize(
+    "name, f, f_torch",
+    [(n, f, f) for n, f in FUNCTIONS] + ENGINE_ONLY,
+    ids=[n for n, _ in FUNCTIONS] + [n for n, *_ in ENGINE_ONLY],
+)
 @pytest.mark.parametrize("point", POINTS)
 def test_partials_up_to_third_order_match_torch(name, f, f_torch, point):
     ours = engine_partials(f, point, order=3)
@@ -131,6 +142,7 @@ def test_hessian_is_symmetric():
 
 # --- how the derivative graphs behave -------------------------------------------------------
 
+
 def test_create_graph_first_order_equals_the_float_result():
     x, y = Value(0.7, label="x"), Value(-1.3, label="y")
     f = x * y * x.sin() + (x * y).exp() / y + (x - y).tanh().softplus()
@@ -142,7 +154,7 @@ def test_create_graph_first_order_equals_the_float_result():
 
 def test_create_graph_touches_no_grad_and_backward_on_a_derivative_works():
     x = Value(2.0, label="x")
-    f = x ** 3 + x.sin()
+    f = x**3 + x.sin()
     (df,) = grad(f, [x], create_graph=True)
     assert x.grad == 0.0 and f.grad == 0.0
     df.backward()  # d/dx (3x² + cos x) = 6x − sin x
@@ -170,7 +182,7 @@ def test_a_derivative_returned_as_a_constant_is_not_shared_with_other_graphs():
 
 def test_create_graph_inside_no_grad_still_builds_the_derivative_graph():
     x = Value(1.5)
-    f = x ** 3
+    f = x**3
     with no_grad():
         (df,) = grad(f, [x], create_graph=True)
     (d2f,) = grad(df, [x])
@@ -182,7 +194,7 @@ def test_newton_step_uses_the_second_derivative():
     x = 2.0
     for _ in range(30):
         v = Value(x)
-        (d1,) = grad(v ** 4 - 3 * v ** 2 + 2, [v], create_graph=True)
+        (d1,) = grad(v**4 - 3 * v**2 + 2, [v], create_graph=True)
         (d2,) = grad(d1, [v])
         x -= d1.data / d2
     assert x == pytest.approx(math.sqrt(1.5), rel=1e-12)  # f'(x) = 4x³ − 6x = 0

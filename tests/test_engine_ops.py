@@ -34,6 +34,7 @@ tF = torch.nn.functional
 
 # --- comparing floats the way PyTorch reports them --------------------------------------------
 
+
 def assert_close(actual, expected: float, what: str, rel: float = 1e-9, abs_: float = 1e-12):
     """nan matches only nan, ±inf only the same infinity, finite numbers within tolerance."""
     assert type(actual) is float, f"{what}: expected a float, got {type(actual).__name__}"
@@ -42,11 +43,13 @@ def assert_close(actual, expected: float, what: str, rel: float = 1e-9, abs_: fl
     elif math.isinf(expected):
         assert actual == expected, f"{what}: {actual!r}, expected {expected!r}"
     else:
-        assert math.isclose(actual, expected, rel_tol=rel, abs_tol=abs_), \
+        assert math.isclose(actual, expected, rel_tol=rel, abs_tol=abs_), (
             f"{what}: {actual!r}, expected {expected!r}"
+        )
 
 
 # --- the references ----------------------------------------------------------------------------
+
 
 def as_tensors(point):
     return [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
@@ -91,8 +94,10 @@ def engine_derivatives(f, point):
 
 def finite_differences(f, point, h: float = 1e-6) -> list:
     """Central differences (f(x + h) - f(x - h)) / 2h of the forward pass, one per input."""
+
     def at(p):
         return f(*[Value(v) for v in p]).data
+
     grads = []
     for i in range(len(point)):
         step = h * max(1.0, abs(point[i]))
@@ -105,13 +110,14 @@ def finite_differences(f, point, h: float = 1e-6) -> list:
 
 # --- the operations ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Case:
     name: str
-    ours: Callable        # on Values (and numbers)
-    theirs: Callable      # the same function on torch tensors
-    points: Sequence      # points where it is smooth: first to third order are compared
-    smooth: bool = True   # False: piecewise (compare with PyTorch only, not finite differences)
+    ours: Callable  # on Values (and numbers)
+    theirs: Callable  # the same function on torch tensors
+    points: Sequence  # points where it is smooth: first to third order are compared
+    smooth: bool = True  # False: piecewise (compare with PyTorch only, not finite differences)
 
     def __str__(self) -> str:
         return self.name
@@ -138,14 +144,15 @@ CASES = [
     Case("a / b", lambda a, b: a / b, lambda a, b: a / b, PAIRS),
     Case("a / 4", lambda a: a / 4, lambda a: a / 4, SIGNED),
     Case("2 / a", lambda a: 2 / a, lambda a: 2 / a, SIGNED),
-    Case("a ** b", lambda a, b: a ** b, lambda a, b: a ** b, [(1.5, -2.0), (0.3, 0.7), (2.0, 3.0)]),
-    Case("a ** 3", lambda a: a ** 3, lambda a: a ** 3, SIGNED),
-    Case("a ** 0.5", lambda a: a ** 0.5, lambda a: a ** 0.5, POSITIVE),
-    Case("a ** -2", lambda a: a ** -2, lambda a: a ** -2, SIGNED),
-    Case("a ** 0", lambda a: a ** 0, lambda a: a ** 0, SIGNED),
-    Case("2 ** a", lambda a: 2 ** a, lambda a: 2 ** a, SIGNED),
-    Case("(-2) ** b", lambda b: (-2) ** b, lambda b: (-2.0) ** b, [(2.0,), (3.0,)],
-         smooth=False),  # ∂/∂b = (-2)^b · log(-2) = nan, as in PyTorch
+    Case("a ** b", lambda a, b: a**b, lambda a, b: a**b, [(1.5, -2.0), (0.3, 0.7), (2.0, 3.0)]),
+    Case("a ** 3", lambda a: a**3, lambda a: a**3, SIGNED),
+    Case("a ** 0.5", lambda a: a**0.5, lambda a: a**0.5, POSITIVE),
+    Case("a ** -2", lambda a: a**-2, lambda a: a**-2, SIGNED),
+    Case("a ** 0", lambda a: a**0, lambda a: a**0, SIGNED),
+    Case("2 ** a", lambda a: 2**a, lambda a: 2**a, SIGNED),
+    Case(
+        "(-2) ** b", lambda b: (-2) ** b, lambda b: (-2.0) ** b, [(2.0,), (3.0,)], smooth=False
+    ),  # ∂/∂b = (-2)^b · log(-2) = nan, as in PyTorch
     Case("-a", lambda a: -a, lambda a: -a, SIGNED),
     Case("+a", lambda a: +a, lambda a: +a, SIGNED),
     Case("abs(a)", lambda a: abs(a), torch.abs, SIGNED, smooth=False),
@@ -157,31 +164,66 @@ CASES = [
     Case("a.softplus()", lambda a: a.softplus(), tF.softplus, SIGNED),
     Case("a.relu()", lambda a: a.relu(), torch.relu, SIGNED, smooth=False),
     Case("a.leaky_relu()", lambda a: a.leaky_relu(), tF.leaky_relu, SIGNED, smooth=False),
-    Case("a.leaky_relu(0.2)", lambda a: a.leaky_relu(0.2), lambda a: tF.leaky_relu(a, 0.2),
-         SIGNED, smooth=False),
-    Case("a.leaky_relu(s)", lambda a, s: a.leaky_relu(s), _leaky,
-         [(0.5, 0.2), (-1.3, 0.2), (-0.7, -0.1)], smooth=False),
+    Case(
+        "a.leaky_relu(0.2)",
+        lambda a: a.leaky_relu(0.2),
+        lambda a: tF.leaky_relu(a, 0.2),
+        SIGNED,
+        smooth=False,
+    ),
+    Case(
+        "a.leaky_relu(s)",
+        lambda a, s: a.leaky_relu(s),
+        _leaky,
+        [(0.5, 0.2), (-1.3, 0.2), (-0.7, -0.1)],
+        smooth=False,
+    ),
     Case("a.sin()", lambda a: a.sin(), torch.sin, SIGNED),
     Case("a.cos()", lambda a: a.cos(), torch.cos, SIGNED),
-    Case("vsum([a, b, 2, c, a])", lambda a, b, c: vsum([a, b, 2, c, a]),
-         lambda a, b, c: torch.stack([a, b, c, a]).sum() + 2,
-         [(1.0, 2.0, 3.0), (-0.5, 0.25, 4.0)]),
-    Case("dot([w1, w2], [x1, x2], b)", lambda w1, w2, x1, x2, b: dot([w1, w2], [x1, x2], b),
-         lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
-         [(0.5, -1.5, 2.0, 3.0, 0.25), (-2.0, 0.75, -0.5, 1.25, -1.0)]),
-    Case("dot([w, w], [2, x])", lambda w, x: dot([w, w], [2, x]), lambda w, x: w * 2 + w * x,
-         [(0.5, -1.5), (3.0, 2.0)]),
+    Case(
+        "vsum([a, b, 2, c, a])",
+        lambda a, b, c: vsum([a, b, 2, c, a]),
+        lambda a, b, c: torch.stack([a, b, c, a]).sum() + 2,
+        [(1.0, 2.0, 3.0), (-0.5, 0.25, 4.0)],
+    ),
+    Case(
+        "dot([w1, w2], [x1, x2], b)",
+        lambda w1, w2, x1, x2, b: dot([w1, w2], [x1, x2], b),
+        lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
+        [(0.5, -1.5, 2.0, 3.0, 0.25), (-2.0, 0.75, -0.5, 1.25, -1.0)],
+    ),
+    Case(
+        "dot([w, w], [2, x])",
+        lambda w, x: dot([w, w], [2, x]),
+        lambda w, x: w * 2 + w * x,
+        [(0.5, -1.5), (3.0, 2.0)],
+    ),
     Case("a * b.sin() (product rule)", lambda a, b: a * b.sin(), lambda a, b: a * b.sin(), PAIRS),
 ]
 
 # The functions of autograd (the primitives themselves) called on a Value, beside the methods.
-FUNCTIONS = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "tanh": torch.tanh,
-             "sigmoid": torch.sigmoid, "softplus": tF.softplus, "relu": torch.relu,
-             "sin": torch.sin, "cos": torch.cos, "abs_": torch.abs}
+FUNCTIONS = {
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softplus": tF.softplus,
+    "relu": torch.relu,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "abs_": torch.abs,
+}
 for _name, _theirs in FUNCTIONS.items():
-    CASES.append(Case(f"autograd.{_name}(a)", getattr(autograd, _name), _theirs,
-                      POSITIVE if _name in ("log", "sqrt") else SIGNED,
-                      smooth=_name not in ("relu", "abs_")))
+    CASES.append(
+        Case(
+            f"autograd.{_name}(a)",
+            getattr(autograd, _name),
+            _theirs,
+            POSITIVE if _name in ("log", "sqrt") else SIGNED,
+            smooth=_name not in ("relu", "abs_"),
+        )
+    )
 
 
 def check_case(case: Case) -> None:
@@ -197,13 +239,15 @@ def check_case(case: Case) -> None:
             assert_close(from_backward[i], t_first[i], f"{where}: backward() ∂/∂x{i}")
             assert_close(first[i], t_first[i], f"{where}: grad(create_graph) ∂/∂x{i}")
             for j in range(n):
-                assert_close(hessian[i][j], t_hessian[i][j], f"{where}: ∂²/∂x{i}∂x{j}",
-                             rel=1e-8, abs_=1e-10)
+                assert_close(
+                    hessian[i][j], t_hessian[i][j], f"{where}: ∂²/∂x{i}∂x{j}", rel=1e-8, abs_=1e-10
+                )
             assert_close(third[i], t_third[i], f"{where}: ∂³/∂x{i}³", rel=1e-8, abs_=1e-10)
         if case.smooth:
             for i, fd in enumerate(finite_differences(case.ours, point)):
-                assert math.isclose(plain[i], fd, rel_tol=1e-6, abs_tol=1e-7), \
+                assert math.isclose(plain[i], fd, rel_tol=1e-6, abs_tol=1e-7), (
                     f"{where}: ∂/∂x{i} = {plain[i]!r}, finite differences give {fd!r}"
+                )
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -243,22 +287,22 @@ EDGE_CASES = [
     ("a / b at -1 / 0", lambda a, b: a / b, lambda a, b: a / b, (-1.0, 0.0)),
     ("a / b at 0 / 0", lambda a, b: a / b, lambda a, b: a / b, (0.0, 0.0)),
     ("a / 0", lambda a: a / 0, lambda a: a / 0.0, (2.0,)),
-    ("a ** b at 0 ** 0", lambda a, b: a ** b, torch.pow, (0.0, 0.0)),
-    ("a ** b at 0 ** 2", lambda a, b: a ** b, torch.pow, (0.0, 2.0)),
-    ("a ** b at 0 ** 3", lambda a, b: a ** b, torch.pow, (0.0, 3.0)),
-    ("a ** b at 0 ** 0.5", lambda a, b: a ** b, torch.pow, (0.0, 0.5)),
-    ("a ** b at 0 ** -1", lambda a, b: a ** b, torch.pow, (0.0, -1.0)),
-    ("a ** b at 0 ** -0.5", lambda a, b: a ** b, torch.pow, (0.0, -0.5)),
-    ("a ** b at -8 ** (1/3)", lambda a, b: a ** b, torch.pow, (-8.0, 1 / 3)),
-    ("a ** b at -2 ** 3", lambda a, b: a ** b, torch.pow, (-2.0, 3.0)),
-    ("a ** b at 10 ** 400", lambda a, b: a ** b, torch.pow, (10.0, 400.0)),
-    ("a ** b at -10 ** 401", lambda a, b: a ** b, torch.pow, (-10.0, 401.0)),
-    ("a ** 0.5 at -4", lambda a: a ** 0.5, lambda a: a ** 0.5, (-4.0,)),
-    ("a ** -1 at 0", lambda a: a ** -1, lambda a: a ** -1, (0.0,)),
-    ("a ** 2 at 0", lambda a: a ** 2, lambda a: a ** 2, (0.0,)),
-    ("2 ** a at 2000", lambda a: 2 ** a, lambda a: 2 ** a, (2000.0,)),
-    ("2 ** a at -2000", lambda a: 2 ** a, lambda a: 2 ** a, (-2000.0,)),
-    ("0 ** a at 2", lambda a: 0 ** a, lambda a: 0.0 ** a, (2.0,)),
+    ("a ** b at 0 ** 0", lambda a, b: a**b, torch.pow, (0.0, 0.0)),
+    ("a ** b at 0 ** 2", lambda a, b: a**b, torch.pow, (0.0, 2.0)),
+    ("a ** b at 0 ** 3", lambda a, b: a**b, torch.pow, (0.0, 3.0)),
+    ("a ** b at 0 ** 0.5", lambda a, b: a**b, torch.pow, (0.0, 0.5)),
+    ("a ** b at 0 ** -1", lambda a, b: a**b, torch.pow, (0.0, -1.0)),
+    ("a ** b at 0 ** -0.5", lambda a, b: a**b, torch.pow, (0.0, -0.5)),
+    ("a ** b at -8 ** (1/3)", lambda a, b: a**b, torch.pow, (-8.0, 1 / 3)),
+    ("a ** b at -2 ** 3", lambda a, b: a**b, torch.pow, (-2.0, 3.0)),
+    ("a ** b at 10 ** 400", lambda a, b: a**b, torch.pow, (10.0, 400.0)),
+    ("a ** b at -10 ** 401", lambda a, b: a**b, torch.pow, (-10.0, 401.0)),
+    ("a ** 0.5 at -4", lambda a: a**0.5, lambda a: a**0.5, (-4.0,)),
+    ("a ** -1 at 0", lambda a: a**-1, lambda a: a**-1, (0.0,)),
+    ("a ** 2 at 0", lambda a: a**2, lambda a: a**2, (0.0,)),
+    ("2 ** a at 2000", lambda a: 2**a, lambda a: 2**a, (2000.0,)),
+    ("2 ** a at -2000", lambda a: 2**a, lambda a: 2**a, (-2000.0,)),
+    ("0 ** a at 2", lambda a: 0**a, lambda a: 0.0**a, (2.0,)),
     ("exp at 1000", lambda a: a.exp(), torch.exp, (1000.0,)),
     ("exp at -1000", lambda a: a.exp(), torch.exp, (-1000.0,)),
     ("sin at inf", lambda a: a.sin(), torch.sin, (INF,)),
@@ -292,17 +336,20 @@ def test_edge_case_matches_torch(name, ours, theirs, point):
 
 # --- breaking any derivative rule must make check_case fail ---------------------------------
 
+
 def all_primitives() -> list:
     return [p for p in vars(P).values() if isinstance(p, Primitive)]
 
 
 def _broken(vjp, position, how: Callable):
     """``vjp`` with the gradient for input ``position`` (None: for every input) through ``how``."""
+
     def broken_vjp(g, ans, *inputs):
         grads = list(vjp(g, ans, *inputs))
         for i in range(len(grads)) if position is None else [position]:
             grads[i] = how(grads[i])
         return grads
+
     return broken_vjp
 
 
@@ -315,6 +362,7 @@ def _cases_using(primitive: Primitive) -> list:
     def uses(case):
         xs = [Value(p) for p in case.points[0]]
         return any(node.primitive is primitive for node in topological_order(case.ours(*xs)))
+
     return [case for case in CASES if uses(case)]
 
 
@@ -344,6 +392,7 @@ def test_breaking_a_derivative_rule_is_detected(primitive, monkeypatch):
 
 # --- any float at all, nan and ±inf included: value and gradient as PyTorch's -------------------
 
+
 def _check_against_torch(name, ours, theirs, point):
     xs = [Value(p) for p in point]
     out = ours(*xs)
@@ -358,8 +407,12 @@ def _check_against_torch(name, ours, theirs, point):
 
 ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True)
 UNARY = {**FUNCTIONS, "leaky_relu": lambda a: tF.leaky_relu(a, 0.01)}
-BINARY = {"a + b": (lambda a, b: a + b), "a - b": (lambda a, b: a - b),
-          "a * b": (lambda a, b: a * b), "a ** b": (lambda a, b: a ** b)}
+BINARY = {
+    "a + b": (lambda a, b: a + b),
+    "a - b": (lambda a, b: a - b),
+    "a * b": (lambda a, b: a * b),
+    "a ** b": (lambda a, b: a**b),
+}
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,19 +22,24 @@ sin_twice_too_steep = Primitive("bad_sin", math.sin, lambda g, ans, x: (g * 2.0 
 sin_cut_graph = Primitive("sin_cut", math.sin, lambda g, ans, x: (g * math.cos(_data(x)),))
 
 # x³ with a derivative off by a relative 1e-4.
-cube_slightly_off = Primitive("cube", lambda x: x ** 3,
-                              lambda g, ans, x: (g * 3.0 * (1.0 + 1e-4) * x * x,))
+cube_slightly_off = Primitive(
+    "cube", lambda x: x**3, lambda g, ans, x: (g * 3.0 * (1.0 + 1e-4) * x * x,)
+)
 
 
 # --- correct derivatives pass ----------------------------------------------------------------
 
-@pytest.mark.parametrize("f, point", [
-    (lambda x: x * x * x, [1.7]),
-    (lambda x, y: (x * y).tanh() + (1 + x ** 2).log(), [0.3, -1.2]),
-    (lambda x, y, z: autograd.dot([x, y], [z, x], y) / (1 + z ** 2), [0.5, 2.0, -0.7]),
-    (lambda x, y: x ** y, [1.5, 2.5]),
-    (lambda x: x.sigmoid() * x.softplus() - x.sin() * x.cos(), [-0.8]),
-])
+
+@pytest.mark.parametrize(
+    "f, point",
+    [
+        (lambda x: x * x * x, [1.7]),
+        (lambda x, y: (x * y).tanh() + (1 + x**2).log(), [0.3, -1.2]),
+        (lambda x, y, z: autograd.dot([x, y], [z, x], y) / (1 + z**2), [0.5, 2.0, -0.7]),
+        (lambda x, y: x**y, [1.5, 2.5]),
+        (lambda x: x.sigmoid() * x.softplus() - x.sin() * x.cos(), [-0.8]),
+    ],
+)
 def test_both_checks_pass_on_correct_derivatives(f, point):
     assert gradcheck(f, point) is True
     assert gradgradcheck(f, point) is True
@@ -58,6 +63,7 @@ def test_inputs_given_as_values_keep_their_grad_untouched():
 
 
 # --- wrong derivatives fail, and the report names the input ------------------------------------
+
 
 def test_gradcheck_fails_on_a_broken_derivative_and_names_the_input():
     f = lambda x, y: sin_twice_too_steep(x) * y
@@ -101,7 +107,7 @@ def test_gradgradcheck_catches_a_rule_that_cuts_the_graph():
 
 
 def test_gradgradcheck_reports_every_pair_of_inputs():
-    f = lambda x, y: sin_cut_graph(x) * y   # ∂²f/∂x² is wrong, the mixed ones are right
+    f = lambda x, y: sin_cut_graph(x) * y  # ∂²f/∂x² is wrong, the mixed ones are right
     with pytest.raises(GradcheckError) as caught:
         gradgradcheck(f, [Value(0.4, "x"), Value(1.5, "y")])
     rows = {row.name: row for row in caught.value.rows}
@@ -143,6 +149,7 @@ def test_a_point_at_the_edge_of_the_domain_fails_with_a_reason():
 
 
 # --- bad arguments get clear errors ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
 def test_bad_arguments_are_rejected_clearly(check):

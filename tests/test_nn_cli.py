@@ -15,18 +15,47 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def run_command(*args, cwd=ROOT):
     # PYTHONPATH lets the command run from any folder without the package being installed.
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    return subprocess.run([sys.executable, "-m", "nn", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env=env)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "nn", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_python_m_nn_runs_end_to_end(tmp_path):
     out = tmp_path / "run"
-    done = run_command("--epochs", "2", "--samples", "60", "--hidden", "4",
-                       "--dataset", "circles", "--loss", "hinge", "--optimizer", "sgd",
-                       "--lr", "0.05", "--batch-size", "8", "--seed", "3",
-                       "--out", str(out), "--no-progress")
+    done = run_command(
+        "--epochs",
+        "2",
+        "--samples",
+        "60",
+        "--hidden",
+        "4",
+        "--dataset",
+        "circles",
+        "--loss",
+        "hinge",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.05",
+        "--batch-size",
+        "8",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+        "--no-progress",
+    )
     assert done.returncode == 0, done.stderr
     assert "train accuracy:" in done.stdout and "test accuracy:" in done.stdout
     assert "MLP(2, [4, 1], activation='tanh') on circles (40 train / 20 test" in done.stdout
@@ -46,8 +75,18 @@ def _have_viz():
 
 
 def test_name_chooses_the_folder_under_runs(tmp_path):
-    done = run_command("--epochs", "1", "--samples", "30", "--hidden", "2", "--name", "tiny",
-                       "--no-progress", cwd=tmp_path)
+    done = run_command(
+        "--epochs",
+        "1",
+        "--samples",
+        "30",
+        "--hidden",
+        "2",
+        "--name",
+        "tiny",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "runs" / "tiny" / "model.json").is_file()
 
@@ -57,31 +96,48 @@ def test_help_explains_every_option(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for option in ("--dataset", "--samples", "--noise", "--hidden", "--activation", "--loss",
-                   "--optimizer", "--lr", "--epochs", "--batch-size", "--seed", "--name",
-                   "--out", "--no-progress", "--target-loss"):
+    for option in (
+        "--dataset",
+        "--samples",
+        "--noise",
+        "--hidden",
+        "--activation",
+        "--loss",
+        "--optimizer",
+        "--lr",
+        "--epochs",
+        "--batch-size",
+        "--seed",
+        "--name",
+        "--out",
+        "--no-progress",
+        "--target-loss",
+    ):
         assert option in text, option
     assert "decision_boundary.png" in text
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--lr", "0"], "argument --lr: must be > 0, got 0"),
-    (["--lr", "fast"], "argument --lr: expected a number, got 'fast'"),
-    (["--lr", "nan"], "argument --lr: must be > 0, got nan"),
-    (["--epochs", "0"], "argument --epochs: must be ≥ 1, got 0"),
-    (["--epochs", "1.5"], "argument --epochs: expected a positive integer, got '1.5'"),
-    (["--batch-size", "-4"], "argument --batch-size: must be ≥ 1, got -4"),
-    (["--hidden", "16,-1"], "argument --hidden: expected comma-separated positive integers"),
-    (["--hidden", "16,0"], "argument --hidden: expected comma-separated positive integers"),
-    (["--hidden", ""], "argument --hidden: expected comma-separated positive integers"),
-    (["--noise", "-0.1"], "argument --noise: must be ≥ 0, got -0.1"),
-    (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
-    (["--loss", "l1"], "argument --loss: invalid choice: 'l1'"),
-    (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
-    (["--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
-    (["--samples", "2"], "argument --samples: need at least 3 points"),
-    (["--bogus"], "unrecognized arguments: --bogus"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--lr", "0"], "argument --lr: must be > 0, got 0"),
+        (["--lr", "fast"], "argument --lr: expected a number, got 'fast'"),
+        (["--lr", "nan"], "argument --lr: must be > 0, got nan"),
+        (["--epochs", "0"], "argument --epochs: must be ≥ 1, got 0"),
+        (["--epochs", "1.5"], "argument --epochs: expected a positive integer, got '1.5'"),
+        (["--batch-size", "-4"], "argument --batch-size: must be ≥ 1, got -4"),
+        (["--hidden", "16,-1"], "argument --hidden: expected comma-separated positive integers"),
+        (["--hidden", "16,0"], "argument --hidden: expected comma-separated positive integers"),
+        (["--hidden", ""], "argument --hidden: expected comma-separated positive integers"),
+        (["--noise", "-0.1"], "argument --noise: must be ≥ 0, got -0.1"),
+        (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+        (["--loss", "l1"], "argument --loss: invalid choice: 'l1'"),
+        (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
+        (["--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
+        (["--samples", "2"], "argument --samples: need at least 3 points"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
 def test_bad_options_give_a_one_line_error(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -96,8 +152,10 @@ def test_a_bad_option_exits_without_traceback_from_the_shell(tmp_path):
     done = run_command("--epochs", "-3", cwd=tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1] == \
-        "python -m nn: error: argument --epochs: must be ≥ 1, got -3"
+    assert (
+        done.stderr.strip().splitlines()[-1]
+        == "python -m nn: error: argument --epochs: must be ≥ 1, got -3"
+    )
     assert not (tmp_path / "runs").exists()  # nothing was written
 
 

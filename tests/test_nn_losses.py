@@ -49,15 +49,19 @@ def test_mse_loss_matches_torch(predictions):
 @pytest.mark.parametrize("predictions", [PREDICTIONS, EXTREME])
 def test_hinge_loss_matches_torch(predictions):
     labels = [1, -1, -1, 1, 1]
-    assert_same(ours(hinge_loss, predictions, labels),
-                theirs(torch_hinge, predictions, [float(v) for v in labels]))
+    assert_same(
+        ours(hinge_loss, predictions, labels),
+        theirs(torch_hinge, predictions, [float(v) for v in labels]),
+    )
 
 
 @pytest.mark.parametrize("predictions", [PREDICTIONS, EXTREME])
 def test_binary_cross_entropy_matches_torch(predictions):
     targets = [1.0, 0.0, 0.0, 1.0, 0.3]
-    assert_same(ours(binary_cross_entropy, predictions, targets),
-                theirs(F.binary_cross_entropy_with_logits, predictions, targets))
+    assert_same(
+        ours(binary_cross_entropy, predictions, targets),
+        theirs(F.binary_cross_entropy_with_logits, predictions, targets),
+    )
 
 
 def test_binary_cross_entropy_of_extreme_wrong_logits_is_large_but_finite():
@@ -68,11 +72,18 @@ def test_binary_cross_entropy_of_extreme_wrong_logits_is_large_but_finite():
     assert z.grad == pytest.approx(-1.0)
 
 
-@pytest.mark.parametrize("logits", [
-    [[0.2, -1.0, 3.0], [1.5, 1.5, -0.5], [0.0, 0.0, 0.0], [-2.0, 4.0, 1.0]],
-    [[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0], [1000.0, 1000.0, -1000.0],
-     [-1000.0, -1000.0, -1000.0]],
-])
+@pytest.mark.parametrize(
+    "logits",
+    [
+        [[0.2, -1.0, 3.0], [1.5, 1.5, -0.5], [0.0, 0.0, 0.0], [-2.0, 4.0, 1.0]],
+        [
+            [1000.0, -1000.0, 0.0],
+            [-1000.0, 1000.0, 999.0],
+            [1000.0, 1000.0, -1000.0],
+            [-1000.0, -1000.0, -1000.0],
+        ],
+    ],
+)
 def test_cross_entropy_matches_torch(logits):
     classes = [2, 0, 1, 0]
     zs = [[Value(v) for v in row] for row in logits]
@@ -103,7 +114,7 @@ def test_the_documents_loss_is_half_mse():
     a = Value(0.8)
     loss = 0.5 * mse_loss(a, 1.0)
     loss.backward()
-    assert loss.data == pytest.approx(0.5 * 0.2 ** 2)
+    assert loss.data == pytest.approx(0.5 * 0.2**2)
     assert a.grad == pytest.approx(-0.2)
 
 
@@ -113,7 +124,7 @@ def test_l2_penalty_matches_torch_and_sgd_weight_decay():
     penalty = l2_penalty(params, 0.1)
     penalty.backward()
     t = torch.tensor([p.data for p in params], dtype=torch.float64, requires_grad=True)
-    reference = 0.5 * 0.1 * (t ** 2).sum()
+    reference = 0.5 * 0.1 * (t**2).sum()
     reference.backward()
     assert penalty.data == pytest.approx(reference.item(), rel=1e-12)
     assert [p.grad for p in params] == pytest.approx(t.grad.tolist(), rel=1e-12)
@@ -121,13 +132,15 @@ def test_l2_penalty_matches_torch_and_sgd_weight_decay():
 
 
 def test_bad_targets_are_clear_errors():
-    with pytest.raises(ValueError, match="hinge_loss: labels must be -1 or \\+1, got 0 .*"
-                                         "signed_labels"):
+    with pytest.raises(
+        ValueError, match="hinge_loss: labels must be -1 or \\+1, got 0 .*signed_labels"
+    ):
         hinge_loss([Value(0.1)], [0])
     with pytest.raises(ValueError, match="binary_cross_entropy: targets must be in \\[0, 1\\]"):
         binary_cross_entropy(Value(0.1), -1)
-    with pytest.raises(ValueError, match="cross_entropy: the target must be a class index in "
-                                         "0..2, got 3"):
+    with pytest.raises(
+        ValueError, match="cross_entropy: the target must be a class index in 0..2, got 3"
+    ):
         cross_entropy([Value(0.0)] * 3, 3)
     with pytest.raises(ValueError, match="mse_loss: 2 predictions but 1 targets"):
         mse_loss([Value(0.0), Value(1.0)], [1.0])

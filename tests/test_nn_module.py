@@ -14,10 +14,12 @@ def test_named_parameters_are_stable_readable_paths():
     model = MLP(3, [4, 2], seed=0)
     names = [name for name, _ in model.named_parameters()]
     # Per neuron: its weights w.0 .. w.(nin-1), then its bias b; neurons and layers in order.
-    expected = [f"layers.{k}.neurons.{j}.{p}"
-                for k, (nin, nout) in enumerate([(3, 4), (4, 2)])
-                for j in range(nout)
-                for p in [f"w.{i}" for i in range(nin)] + ["b"]]
+    expected = [
+        f"layers.{k}.neurons.{j}.{p}"
+        for k, (nin, nout) in enumerate([(3, 4), (4, 2)])
+        for j in range(nout)
+        for p in [f"w.{i}" for i in range(nin)] + ["b"]
+    ]
     assert names == expected
     assert "layers.0.neurons.3.w.1" in names
     assert len(model.parameters()) == (3 + 1) * 4 + (4 + 1) * 2
@@ -69,8 +71,13 @@ def test_each_activation_applies_its_function(activation):
     neuron.w[0].data, neuron.w[1].data, neuron.b.data = 0.7, -1.3, 0.2
     x = [0.5, 0.9]
     z = 0.7 * 0.5 - 1.3 * 0.9 + 0.2
-    expected = {"tanh": math.tanh(z), "relu": max(z, 0.0), "sigmoid": 1 / (1 + math.exp(-z)),
-                "leaky_relu": z if z > 0 else 0.01 * z, "linear": z}[activation]
+    expected = {
+        "tanh": math.tanh(z),
+        "relu": max(z, 0.0),
+        "sigmoid": 1 / (1 + math.exp(-z)),
+        "leaky_relu": z if z > 0 else 0.01 * z,
+        "linear": z,
+    }[activation]
     assert neuron(x).data == pytest.approx(expected, abs=1e-15)
 
 
@@ -96,9 +103,14 @@ def test_call_accepts_floats_or_values_and_returns_value_or_list():
     assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), list)
 
 
-@pytest.mark.parametrize("module, where", [(Neuron(2, seed=0), "Neuron"),
-                                           (Layer(2, 3, seed=0), "Layer"),
-                                           (MLP(2, [3, 1], seed=0), "MLP")])
+@pytest.mark.parametrize(
+    "module, where",
+    [
+        (Neuron(2, seed=0), "Neuron"),
+        (Layer(2, 3, seed=0), "Layer"),
+        (MLP(2, [3, 1], seed=0), "MLP"),
+    ],
+)
 def test_wrong_input_length_is_a_clear_error(module, where):
     with pytest.raises(ValueError, match=rf"{where}: expected 2 inputs, got 3"):
         module([1.0, 2.0, 3.0])
@@ -144,8 +156,9 @@ def test_state_dict_round_trip_and_validation():
     bad = dict(a.state_dict())
     del bad["layers.1.neurons.0.w.2"]
     bad["extra"] = 1.0
-    with pytest.raises(ValueError, match="missing 1 name .*'layers.1.neurons.0.w.2'.*"
-                                         "unexpected 1 name .*'extra'"):
+    with pytest.raises(
+        ValueError, match="missing 1 name .*'layers.1.neurons.0.w.2'.*unexpected 1 name .*'extra'"
+    ):
         b.load_state_dict(bad)
     assert b.state_dict() == before
 

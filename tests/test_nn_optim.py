@@ -18,8 +18,10 @@ def torch_copy(model):
     for layer in model.layers:
         W = [[w.data for w in n.w] for n in layer.neurons]
         b = [n.b.data for n in layer.neurons]
-        tensors += [torch.tensor(W, dtype=torch.float64, requires_grad=True),
-                    torch.tensor(b, dtype=torch.float64, requires_grad=True)]
+        tensors += [
+            torch.tensor(W, dtype=torch.float64, requires_grad=True),
+            torch.tensor(b, dtype=torch.float64, requires_grad=True),
+        ]
     return tensors
 
 
@@ -31,7 +33,8 @@ def torch_loss(tensors):
         if i < len(pairs) - 1:
             h = torch.tanh(h)
     return torch.nn.functional.binary_cross_entropy_with_logits(
-        h[:, 0], torch.tensor(Y, dtype=torch.float64))
+        h[:, 0], torch.tensor(Y, dtype=torch.float64)
+    )
 
 
 def flatten(tensors):
@@ -58,8 +61,9 @@ def compare(make_ours, make_theirs, schedule=None):
         theirs.step()
         if scheduler:
             scheduler.step()
-        assert [p.data for p in model.parameters()] == pytest.approx(flatten(tensors),
-                                                                     rel=1e-10, abs=1e-10)
+        assert [p.data for p in model.parameters()] == pytest.approx(
+            flatten(tensors), rel=1e-10, abs=1e-10
+        )
     return model
 
 
@@ -68,8 +72,10 @@ def test_plain_sgd_is_the_documents_update():
 
 
 def test_sgd_with_momentum_and_weight_decay_matches_torch():
-    compare(lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
-            lambda t: torch.optim.SGD(t, lr=0.1, momentum=0.9, weight_decay=0.01))
+    compare(
+        lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
+        lambda t: torch.optim.SGD(t, lr=0.1, momentum=0.9, weight_decay=0.01),
+    )
 
 
 def test_adam_matches_torch():
@@ -77,15 +83,18 @@ def test_adam_matches_torch():
 
 
 def test_adam_with_betas_eps_and_weight_decay_matches_torch():
-    compare(lambda p: Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
-            lambda t: torch.optim.Adam(t, lr=0.02, betas=(0.8, 0.99), eps=1e-6,
-                                       weight_decay=0.1))
+    compare(
+        lambda p: Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        lambda t: torch.optim.Adam(t, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    )
 
 
 def test_a_learning_rate_schedule_matches_torch_lambda_lr():
-    compare(lambda p: SGD(p, lr=lambda step: 0.2 * 0.5 ** step, momentum=0.5),
-            lambda t: torch.optim.SGD(t, lr=0.2, momentum=0.5),
-            schedule=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 ** s))
+    compare(
+        lambda p: SGD(p, lr=lambda step: 0.2 * 0.5**step, momentum=0.5),
+        lambda t: torch.optim.SGD(t, lr=0.2, momentum=0.5),
+        schedule=lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5**s),
+    )
 
 
 def test_step_is_w_minus_lr_grad_and_records_no_graph():

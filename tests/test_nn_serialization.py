@@ -35,8 +35,11 @@ def test_the_file_is_plain_json_with_named_parameters(tmp_path):
     document = json.loads(path.read_text())
     assert document["format"] == "chaingrad.nn" and document["model"] == "Neuron"
     assert document["config"] == {"nin": 2, "activation": "sigmoid"}
-    assert document["parameters"] == {"w.0": model.w[0].data, "w.1": model.w[1].data,
-                                      "b": model.b.data}
+    assert document["parameters"] == {
+        "w.0": model.w[0].data,
+        "w.1": model.w[1].data,
+        "b": model.b.data,
+    }
     assert not [f for f in os.listdir(tmp_path) if f != "neuron.json"]  # no temp file left
 
 
@@ -53,8 +56,9 @@ def _bad_files(tmp_path, good):
     document["parameters"]["layers.0.neurons.2.w.1"] = 1.0
     del document["parameters"]["layers.1.neurons.0.b"]
     (tmp_path / "missing_param.json").write_text(json.dumps(document))
-    (tmp_path / "nan.json").write_text(good.read_text().replace(
-        '"layers.0.neurons.0.b": ', '"layers.0.neurons.0.b": NaN, "x": '))
+    (tmp_path / "nan.json").write_text(
+        good.read_text().replace('"layers.0.neurons.0.b": ', '"layers.0.neurons.0.b": NaN, "x": ')
+    )
     (tmp_path / "truncated.json").write_text(good.read_text()[:100])
     (tmp_path / "garbage.json").write_bytes(b"\x80\x81 not json")
     (tmp_path / "list.json").write_text("[1, 2, 3]")
@@ -140,7 +144,7 @@ def test_load_model_checks_the_config_against_the_parameters_before_building(tmp
     path = tmp_path / "model.json"
     MLP(2, [3, 1], seed=0).save(path)
     document = json.loads(path.read_text())
-    document["config"]["nouts"] = [10 ** 9, 1]  # would need billions of Values
+    document["config"]["nouts"] = [10**9, 1]  # would need billions of Values
     path.write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match="does not match its 13 parameters"):
         load_model(path)

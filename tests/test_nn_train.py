@@ -76,8 +76,17 @@ def test_the_default_run_writes_every_promised_file(default_run):
 def test_fit_stops_at_target_loss_and_returns_the_history():
     X, y = make_moons(60, noise=0.1, seed=1)
     model = MLP(2, [8, 1], seed=1)
-    history = fit(model, X, y, loss="bce", optimizer=Adam(model.parameters(), lr=0.05),
-                  epochs=200, batch_size=None, target_loss=0.2, progress=False)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="bce",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=200,
+        batch_size=None,
+        target_loss=0.2,
+        progress=False,
+    )
     assert set(history) == {"loss", "accuracy"}
     assert len(history["loss"]) < 200
     assert history["loss"][-1] <= 0.2 < min(history["loss"][:-1])
@@ -88,8 +97,15 @@ def test_full_batch_gradient_descent_lowers_the_loss_every_step():
     # One update per epoch with a small step: the loss must go down monotonically.
     X, y = make_moons(40, noise=0.1, seed=2)
     model = MLP(2, [6, 1], seed=2)
-    history = fit(model, X, signed_labels(y), loss="mse",
-                  optimizer=SGD(model.parameters(), lr=0.05), epochs=15, progress=False)
+    history = fit(
+        model,
+        X,
+        signed_labels(y),
+        loss="mse",
+        optimizer=SGD(model.parameters(), lr=0.05),
+        epochs=15,
+        progress=False,
+    )
     assert all(b < a for a, b in zip(history["loss"], history["loss"][1:]))
 
 
@@ -97,16 +113,32 @@ def test_hinge_loss_learns_xor():
     X, y = make_xor(80, seed=3)
     y = signed_labels(y)
     model = MLP(2, [8, 8, 1], seed=3)
-    fit(model, X, y, loss="hinge", optimizer=Adam(model.parameters(), lr=0.05), epochs=40,
-        batch_size=16, progress=False)
+    fit(
+        model,
+        X,
+        y,
+        loss="hinge",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=40,
+        batch_size=16,
+        progress=False,
+    )
     assert accuracy(model, X, y) >= 0.9
 
 
 def test_cross_entropy_learns_three_blobs():
     X, y = make_blobs(60, centers=3, noise=0.5, seed=4)
     model = MLP(2, [8, 3], seed=4)
-    fit(model, X, y, loss="cross_entropy", optimizer=Adam(model.parameters(), lr=0.05),
-        epochs=30, batch_size=10, progress=False)
+    fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        epochs=30,
+        batch_size=10,
+        progress=False,
+    )
     assert accuracy(model, X, y) >= 0.95
     hits = sum(predict(model, x) == label for x, label in zip(X, y))
     assert hits / len(X) == accuracy(model, X, y)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value, grad, no_grad, topological_order
 from autograd.testing import gradcheck, gradgradcheck
-from autograd.testing.expressions import Call, Var
+from autograd.testing.expressions import Var
 from autograd.testing.strategies import expressions, values
 
 # Expressions with every op; second order uses shallower trees (the Hessian graph is larger).
@@ -33,6 +33,7 @@ def assert_close(actual, expected, what, rel=1e-9):
 
 
 # --- the engine's derivatives and PyTorch's ------------------------------------------------
+
 
 def engine_gradient(f, point):
     leaves = [Value(x, f"x{i}") for i, x in enumerate(point)]
@@ -104,10 +105,10 @@ def test_pow_mixed_second_derivative_at_exponent_zero():
     # ∂(x^y)/∂x = y·x^(y-1), so ∂²(x^y)/∂y∂x = x^(y-1)·(1 + y·log x) = 1/x at y = 0, while
     # ∂²(x^y)/∂x∂y, from ∂(x^y)/∂y = x^y·log x, is x^(y-1)·(y·log x + 1): the same, 1/2 at x=2.
     x, y = Value(2.0), Value(0.0)
-    dx, dy = grad(x ** y, [x, y], create_graph=True)
+    dx, dy = grad(x**y, [x, y], create_graph=True)
     assert grad(dy, [x])[0] == pytest.approx(0.5)  # this order is right
     assert grad(dx, [y])[0] == pytest.approx(0.5)  # PyTorch gives 0.0 here
-    assert gradgradcheck(lambda x, y: x ** y, [2.0, 0.0])
+    assert gradgradcheck(lambda x, y: x**y, [2.0, 0.0])
 
 
 @given(second_order)
@@ -115,11 +116,15 @@ def test_second_derivatives_are_symmetric(e):
     # Schwarz: ∂²f/∂xᵢ∂xⱼ = ∂²f/∂xⱼ∂xᵢ, though the engine computes the two by different paths.
     h = engine_hessian(e.expression, e.point)
     for i in range(len(h)):
-        assert_close([h[i][j] for j in range(len(h))], [h[j][i] for j in range(len(h))],
-                     f"hessian column {i}")
+        assert_close(
+            [h[i][j] for j in range(len(h))],
+            [h[j][i] for j in range(len(h))],
+            f"hessian column {i}",
+        )
 
 
 # --- each primitive at random points, against PyTorch ---------------------------------------
+
 
 def _torch_ops(torch):
     """name -> (engine function, torch function, strategies of the arguments)."""
@@ -129,16 +134,26 @@ def _torch_ops(torch):
     return {
         "add": (autograd.add, lambda a, b: a + b, [anywhere, anywhere]),
         "mul": (autograd.mul, lambda a, b: a * b, [anywhere, anywhere]),
-        "div": (autograd.div, lambda a, b: a / b, [anywhere, values(-5, 5, exclude=0.0, margin=0.1)]),
+        "div": (
+            autograd.div,
+            lambda a, b: a / b,
+            [anywhere, values(-5, 5, exclude=0.0, margin=0.1)],
+        ),
         "pow": (autograd.pow_, torch.pow, [values(0.1, 4), moderate]),
         # constant integer exponents, for which any base is in the domain
         "pow x**2": (lambda x: autograd.pow_(x, 2.0), lambda x: torch.pow(x, 2.0), [moderate]),
         "pow x**3": (lambda x: autograd.pow_(x, 3.0), lambda x: torch.pow(x, 3.0), [moderate]),
-        "pow x**-1": (lambda x: autograd.pow_(x, -1.0), lambda x: torch.pow(x, -1.0),
-                      [values(-3, 3, exclude=0.0, margin=0.1)]),
+        "pow x**-1": (
+            lambda x: autograd.pow_(x, -1.0),
+            lambda x: torch.pow(x, -1.0),
+            [values(-3, 3, exclude=0.0, margin=0.1)],
+        ),
         "sum": (lambda *xs: autograd.vsum(xs), lambda a, b, c: a + b + c, [anywhere] * 3),
-        "linear": (autograd.linear, lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
-                   [anywhere] * 5),
+        "linear": (
+            autograd.linear,
+            lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
+            [anywhere] * 5,
+        ),
         "exp": (autograd.exp, torch.exp, [anywhere]),
         "log": (autograd.log, torch.log, [positive]),
         "sqrt": (autograd.sqrt, torch.sqrt, [positive]),
@@ -146,16 +161,39 @@ def _torch_ops(torch):
         "sigmoid": (autograd.sigmoid, torch.sigmoid, [values(-30, 30)]),
         "softplus": (autograd.softplus, F.softplus, [values(-15, 15)]),
         "relu": (autograd.relu, torch.relu, [values(-5, 5, exclude=0.0)]),
-        "leaky_relu": (autograd.leaky_relu, lambda x, s: torch.where(x > 0, x, s * x),
-                       [values(-5, 5, exclude=0.0), values(0.0, 1.0)]),
+        "leaky_relu": (
+            autograd.leaky_relu,
+            lambda x, s: torch.where(x > 0, x, s * x),
+            [values(-5, 5, exclude=0.0), values(0.0, 1.0)],
+        ),
         "abs": (autograd.abs_, torch.abs, [values(-5, 5, exclude=0.0)]),
         "sin": (autograd.sin, torch.sin, [values(-10, 10)]),
         "cos": (autograd.cos, torch.cos, [values(-10, 10)]),
     }
 
 
-OP_NAMES = ["add", "mul", "div", "pow", "pow x**2", "pow x**3", "pow x**-1", "sum", "linear", "exp",
-            "log", "sqrt", "tanh", "sigmoid", "softplus", "relu", "leaky_relu", "abs", "sin", "cos"]
+OP_NAMES = [
+    "add",
+    "mul",
+    "div",
+    "pow",
+    "pow x**2",
+    "pow x**3",
+    "pow x**-1",
+    "sum",
+    "linear",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "relu",
+    "leaky_relu",
+    "abs",
+    "sin",
+    "cos",
+]
 
 
 @pytest.mark.parametrize("name", OP_NAMES)
@@ -173,8 +211,9 @@ def test_each_op_matches_torch_at_random_points(name, data):
         # second derivative there is 0; the engine's is the true x^-1
         # (test_pow_mixed_second_derivative_at_exponent_zero checks it in closed form).
         return
-    for i, (row, torch_row) in enumerate(zip(engine_hessian(engine_op, point),
-                                             torch_hessian(torch, torch_op, point))):
+    for i, (row, torch_row) in enumerate(
+        zip(engine_hessian(engine_op, point), torch_hessian(torch, torch_op, point))
+    ):
         assert_close(row, torch_row, f"{name} hessian row {i}", rel=1e-12)
 
 
@@ -184,6 +223,7 @@ def test_op_names_cover_every_primitive():
 
 
 # --- rules of calculus ---------------------------------------------------------------------
+
 
 def _two_expressions(data, n_vars=2):
     point = data.draw(st.tuples(*[values(-2, 2)] * n_vars), label="point")
@@ -218,7 +258,7 @@ def test_quotient_rule(data):
     g_value, grad_g = engine_gradient(g, point)
     assume(abs(g_value) > 0.1)
     _, grad_quotient = engine_gradient(lambda *xs: f(*xs) / g(*xs), point)
-    expected = [(df * g_value - f_value * dg) / g_value ** 2 for df, dg in zip(grad_f, grad_g)]
+    expected = [(df * g_value - f_value * dg) / g_value**2 for df, dg in zip(grad_f, grad_g)]
     assert_close(grad_quotient, expected, "∇(f/g)")
 
 
@@ -235,6 +275,7 @@ def test_chain_rule(data):
 
 
 # --- the engine's API ----------------------------------------------------------------------
+
 
 @given(values(-1e6, 1e6))
 def test_x_plus_x_has_gradient_two_and_x_times_x_two_x(x):
@@ -273,8 +314,7 @@ def test_no_grad_records_nothing(e):
         out = e.expression(*leaves)
     assert out.inputs == () and out.op == "" and not out.requires_grad
     assert topological_order(out) == []
-    assert out.data == pytest.approx(e.expression.evaluate(e.point, "float"), rel=1e-12,
-                                     abs=1e-12)
+    assert out.data == pytest.approx(e.expression.evaluate(e.point, "float"), rel=1e-12, abs=1e-12)
     assert grad(out, leaves) == (0.0,) * len(leaves)
     with pytest.raises(RuntimeError, match="constant"):
         out.backward()

@@ -26,7 +26,7 @@ def loss(w: Value, x: Value) -> Value:
 @given(values(-5, 5), values(-5, 5))
 def test_loss_gradients(w, x):
     assert gradcheck(loss, [Value(w, "w"), Value(x, "x")])  # first derivatives
-    assert gradgradcheck(loss, [w, x])                      # second derivatives
+    assert gradgradcheck(loss, [w, x])  # second derivatives
 
 
 @given(expressions(n_vars=3, max_depth=3))

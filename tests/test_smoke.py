@@ -8,6 +8,7 @@ def test_single_neuron_closed_form():
     L = 0.5 * (a - y) ** 2
     L.backward()
     import math
+
     s = 1 / (1 + math.exp(-(0.5 * 2.0 - 1.0)))
     dz = (s - y) * s * (1 - s)
     assert abs(w.grad - dz * 2.0) < 1e-12

@@ -20,7 +20,7 @@ import autograd
 from autograd import Value, grad
 from autograd.testing.strategies import values
 
-BOUND = 1e4        # a step whose value would be larger is not taken
+BOUND = 1e4  # a step whose value would be larger is not taken
 KINK_MARGIN = 0.1  # relu, abs and leaky_relu are applied only this far from 0
 
 
@@ -50,37 +50,55 @@ UNARY = {
     "exp": Step(lambda a: a.exp(), math.exp, lambda a, v: (v,)),
     "sigmoid": Step(lambda a: a.sigmoid(), _sigmoid, lambda a, v: (v * (1 - v),)),
     "softplus": Step(lambda a: a.softplus(), _softplus, lambda a, v: (_sigmoid(a),)),
-    "log(1 + a**2)": Step(lambda a: (1 + a ** 2).log(), lambda a: math.log(1 + a * a),
-                          lambda a, v: (2 * a / (1 + a * a),)),
-    "sqrt(softplus(a) + 0.1)": Step(lambda a: (a.softplus() + 0.1).sqrt(),
-                                    lambda a: math.sqrt(_softplus(a) + 0.1),
-                                    lambda a, v: (_sigmoid(a) / (2 * v),)),
-    "a**2": Step(lambda a: a ** 2, lambda a: a * a, lambda a, v: (2 * a,)),
+    "log(1 + a**2)": Step(
+        lambda a: (1 + a**2).log(),
+        lambda a: math.log(1 + a * a),
+        lambda a, v: (2 * a / (1 + a * a),),
+    ),
+    "sqrt(softplus(a) + 0.1)": Step(
+        lambda a: (a.softplus() + 0.1).sqrt(),
+        lambda a: math.sqrt(_softplus(a) + 0.1),
+        lambda a, v: (_sigmoid(a) / (2 * v),),
+    ),
+    "a**2": Step(lambda a: a**2, lambda a: a * a, lambda a, v: (2 * a,)),
     "-a": Step(lambda a: -a, lambda a: -a, lambda a, v: (-1.0,)),
-    "relu": Step(lambda a: a.relu(), lambda a: max(a, 0.0), lambda a, v: (float(a > 0),),
-                 kink=True),
+    "relu": Step(
+        lambda a: a.relu(), lambda a: max(a, 0.0), lambda a, v: (float(a > 0),), kink=True
+    ),
     "abs": Step(abs, abs, lambda a, v: (math.copysign(1.0, a),), kink=True),
-    "leaky_relu": Step(lambda a: a.leaky_relu(0.1), lambda a: a if a > 0 else 0.1 * a,
-                       lambda a, v: (1.0 if a > 0 else 0.1,), kink=True),
+    "leaky_relu": Step(
+        lambda a: a.leaky_relu(0.1),
+        lambda a: a if a > 0 else 0.1 * a,
+        lambda a, v: (1.0 if a > 0 else 0.1,),
+        kink=True,
+    ),
 }
 
 BINARY = {
     "a + b": Step(lambda a, b: a + b, lambda a, b: a + b, lambda a, b, v: (1.0, 1.0)),
     "a - b": Step(lambda a, b: a - b, lambda a, b: a - b, lambda a, b, v: (1.0, -1.0)),
     "a * b": Step(lambda a, b: a * b, lambda a, b: a * b, lambda a, b, v: (b, a)),
-    "a / (1 + b**2)": Step(lambda a, b: a / (1 + b ** 2), lambda a, b: a / (1 + b * b),
-                           lambda a, b, v: (1 / (1 + b * b), -2 * a * b / (1 + b * b) ** 2)),
-    "(1 + a**2)**b": Step(lambda a, b: (1 + a ** 2) ** b, lambda a, b: (1 + a * a) ** b,
-                          lambda a, b, v: (b * (1 + a * a) ** (b - 1) * 2 * a,
-                                           v * math.log(1 + a * a))),
+    "a / (1 + b**2)": Step(
+        lambda a, b: a / (1 + b**2),
+        lambda a, b: a / (1 + b * b),
+        lambda a, b, v: (1 / (1 + b * b), -2 * a * b / (1 + b * b) ** 2),
+    ),
+    "(1 + a**2)**b": Step(
+        lambda a, b: (1 + a**2) ** b,
+        lambda a, b: (1 + a * a) ** b,
+        lambda a, b, v: (b * (1 + a * a) ** (b - 1) * 2 * a, v * math.log(1 + a * a)),
+    ),
 }
 
 NARY = {
-    "vsum": Step(lambda *xs: autograd.vsum(xs), lambda *xs: sum(xs),
-                 lambda *xs: (1.0,) * (len(xs) - 1)),
-    "dot": Step(lambda w1, w2, x1, x2, b: autograd.dot([w1, w2], [x1, x2], b),
-                lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
-                lambda w1, w2, x1, x2, b, v: (x1, x2, w1, w2, 1.0)),
+    "vsum": Step(
+        lambda *xs: autograd.vsum(xs), lambda *xs: sum(xs), lambda *xs: (1.0,) * (len(xs) - 1)
+    ),
+    "dot": Step(
+        lambda w1, w2, x1, x2, b: autograd.dot([w1, w2], [x1, x2], b),
+        lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
+        lambda w1, w2, x1, x2, b, v: (x1, x2, w1, w2, 1.0),
+    ),
 }
 
 
@@ -90,10 +108,10 @@ class Node:
 
     index: int
     value: Value
-    data: float                # computed independently of the engine
+    data: float  # computed independently of the engine
     step: str = "leaf"
     inputs: tuple["Node", ...] = ()
-    constant: float = 0.0      # for "a * c"
+    constant: float = 0.0  # for "a * c"
 
     def __repr__(self) -> str:
         return f"n{self.index}"
@@ -108,8 +126,8 @@ class GrowingGraph(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        self.graph = []       # every Node, in creation order (a topological order)
-        self.expected = {}    # Node -> the .grad that the backward() calls so far must give
+        self.graph = []  # every Node, in creation order (a topological order)
+        self.expected = {}  # Node -> the .grad that the backward() calls so far must give
 
     # --- building -----------------------------------------------------------------------
     @initialize(target=nodes, point=st.lists(values(-2, 2), min_size=1, max_size=3))
@@ -168,14 +186,15 @@ class GrowingGraph(RuleBasedStateMachine):
     def derivative(self, root, wrt):
         """∂root/∂wrt by forward mode: tangent 1 at wrt, pushed through the graph."""
         tangent = {}
-        for node in self.graph[wrt.index:root.index + 1]:
+        for node in self.graph[wrt.index : root.index + 1]:
             if node is wrt:
                 tangent[node] = 1.0
             elif node.step == "leaf":
                 tangent[node] = 0.0
             else:
-                tangent[node] = sum(p * tangent.get(x, 0.0)
-                                    for p, x in zip(self._partials(node), node.inputs))
+                tangent[node] = sum(
+                    p * tangent.get(x, 0.0) for p, x in zip(self._partials(node), node.inputs)
+                )
         return tangent.get(root, 0.0)
 
     # --- differentiating -------------------------------------------------------------------

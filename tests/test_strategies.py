@@ -22,6 +22,7 @@ def call(op, *args):
 
 # --- imports stay lazy -------------------------------------------------------------------------
 
+
 def test_importing_autograd_and_autograd_testing_needs_neither_hypothesis_nor_torch():
     code = (
         "import sys\n"
@@ -35,12 +36,14 @@ def test_importing_autograd_and_autograd_testing_needs_neither_hypothesis_nor_to
         "assert 'hypothesis' in sys.modules\n"
         "assert 'torch' not in sys.modules, 'torch imported by the strategies'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
 # --- values --------------------------------------------------------------------------------------
+
 
 @given(values(-3.0, 5.0, exclude=[0.0, 1.0], margin=0.25))
 def test_values_are_bounded_finite_and_away_from_excluded_points(x):
@@ -53,14 +56,17 @@ def test_a_single_excluded_point_may_be_given_as_a_number(x):
     assert abs(x) >= 1e-3
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(min_value=2.0, max_value=1.0), "greater than"),
-    (dict(min_value=-math.inf), "min_value"),
-    (dict(max_value=math.nan), "max_value"),
-    (dict(min_value=-1.0, max_value=1.0, exclude=[0.0], margin=2.0), "lies within"),
-    (dict(exclude=["a"]), "not a number"),
-    (dict(margin=-1.0), "margin"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(min_value=2.0, max_value=1.0), "greater than"),
+        (dict(min_value=-math.inf), "min_value"),
+        (dict(max_value=math.nan), "max_value"),
+        (dict(min_value=-1.0, max_value=1.0, exclude=[0.0], margin=2.0), "lies within"),
+        (dict(exclude=["a"]), "not a number"),
+        (dict(margin=-1.0), "margin"),
+    ],
+)
 def test_values_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         values(**kwargs)
@@ -68,29 +74,33 @@ def test_values_rejects_bad_arguments(kwargs, message):
 
 # --- printing ----------------------------------------------------------------------------------
 
+
 def test_the_example_from_the_issue_prints_as_written():
     one_plus_square = call("add", Const(1), call("pow", x2, Const(2)))
     e = call("add", call("tanh", call("mul", x0, x1)), call("log", one_plus_square))
     assert str(e) == "tanh(x0 * x1) + log(1 + x2**2)"
 
 
-@pytest.mark.parametrize("tree, source", [
-    (call("neg", call("pow", x0, Const(2))), "-x0**2"),
-    (call("pow", call("neg", x0), Const(2)), "(-x0)**2"),
-    (call("pow", Const(-1.5), x0), "(-1.5)**x0"),
-    (call("pow", x0, Const(-1)), "x0**-1"),
-    (call("pow", x0, call("pow", x1, x2)), "x0**x1**x2"),
-    (call("pow", call("pow", x0, x1), x2), "(x0**x1)**x2"),
-    (call("sub", call("sub", x0, x1), x2), "x0 - x1 - x2"),
-    (call("sub", x0, call("sub", x1, x2)), "x0 - (x1 - x2)"),
-    (call("mul", call("add", x0, x1), x2), "(x0 + x1) * x2"),
-    (call("div", x0, call("mul", x1, x2)), "x0 / (x1 * x2)"),
-    (call("neg", call("neg", x0)), "-(-x0)"),
-    (call("add", x0, Const(-0.5)), "x0 + -0.5"),
-    (call("vsum", x0, call("tanh", x1), Const(0.1)), "vsum([x0, tanh(x1), 0.1])"),
-    (call("dot", x0, x1, x2, Const(2), x0), "dot([x0, x1], [x2, 2], x0)"),
-    (call("leaky_relu", call("add", x0, x1), Const(0.5)), "leaky_relu(x0 + x1, 0.5)"),
-])
+@pytest.mark.parametrize(
+    "tree, source",
+    [
+        (call("neg", call("pow", x0, Const(2))), "-x0**2"),
+        (call("pow", call("neg", x0), Const(2)), "(-x0)**2"),
+        (call("pow", Const(-1.5), x0), "(-1.5)**x0"),
+        (call("pow", x0, Const(-1)), "x0**-1"),
+        (call("pow", x0, call("pow", x1, x2)), "x0**x1**x2"),
+        (call("pow", call("pow", x0, x1), x2), "(x0**x1)**x2"),
+        (call("sub", call("sub", x0, x1), x2), "x0 - x1 - x2"),
+        (call("sub", x0, call("sub", x1, x2)), "x0 - (x1 - x2)"),
+        (call("mul", call("add", x0, x1), x2), "(x0 + x1) * x2"),
+        (call("div", x0, call("mul", x1, x2)), "x0 / (x1 * x2)"),
+        (call("neg", call("neg", x0)), "-(-x0)"),
+        (call("add", x0, Const(-0.5)), "x0 + -0.5"),
+        (call("vsum", x0, call("tanh", x1), Const(0.1)), "vsum([x0, tanh(x1), 0.1])"),
+        (call("dot", x0, x1, x2, Const(2), x0), "dot([x0, x1], [x2, 2], x0)"),
+        (call("leaky_relu", call("add", x0, x1), Const(0.5)), "leaky_relu(x0 + x1, 0.5)"),
+    ],
+)
 def test_printing_parenthesizes_like_python(tree, source):
     assert str(tree) == source
     assert repr(tree) == source
@@ -113,8 +123,9 @@ def _evaluate_source(source, point):
         if isinstance(node, ast.Call):
             args = []
             for a in node.args:  # vsum([..]) and dot([..], [..], b) take lists
-                args.extend(walk(e) for e in a.elts) if isinstance(a, ast.List) \
-                    else args.append(walk(a))
+                args.extend(walk(e) for e in a.elts) if isinstance(a, ast.List) else args.append(
+                    walk(a)
+                )
             return OPS[node.func.id].float(*args)
         raise AssertionError(f"unexpected syntax {ast.dump(node)}")
 
@@ -127,13 +138,17 @@ def test_printed_source_means_the_same_as_the_tree(e):
 
 
 def test_a_shrunk_expression_reads_like_a_formula():
-    e = find(expressions(n_vars=2, max_depth=3), lambda e: "log" in e.expression.ops(),
-             settings=settings(database=None, max_examples=500))
+    e = find(
+        expressions(n_vars=2, max_depth=3),
+        lambda e: "log" in e.expression.ops(),
+        settings=settings(database=None, max_examples=500),
+    )
     assert str(e.expression) == "log(1 + x0**2)"
     assert repr(e) == "log(1 + x0**2)  at  x0=0.0, x1=0.0"
 
 
 # --- what expressions() draws ---------------------------------------------------------------
+
 
 @given(expressions(n_vars=3, max_depth=4))
 def test_drawn_expressions_are_finite_and_bounded_at_their_point(e):
@@ -155,8 +170,9 @@ def test_drawn_expressions_stay_inside_every_domain_and_off_every_kink(e):
             assert args[0] >= 0.1
         if node.op == "div":
             assert args[1] != 0 and (isinstance(node.args[1], Const) or args[1] >= 1)
-        if node.op == "pow" and not (isinstance(node.args[1], Const)
-                                     and node.args[1].value in (2.0, 3.0)):
+        if node.op == "pow" and not (
+            isinstance(node.args[1], Const) and node.args[1].value in (2.0, 3.0)
+        ):
             assert args[0] >= 1
         if node.op in ("relu", "abs", "leaky_relu"):
             assert abs(args[0]) >= KINK_MARGIN
@@ -166,8 +182,7 @@ def test_drawn_expressions_stay_inside_every_domain_and_off_every_kink(e):
 def test_the_engine_and_the_float_evaluator_agree(e):
     out = e.expression(*e.leaves())
     assert isinstance(out, Value)
-    assert out.data == pytest.approx(e.expression.evaluate(e.point, "float"), rel=1e-12,
-                                     abs=1e-12)
+    assert out.data == pytest.approx(e.expression.evaluate(e.point, "float"), rel=1e-12, abs=1e-12)
 
 
 @given(expressions(n_vars=2, max_depth=4))
@@ -176,8 +191,9 @@ def test_the_torch_evaluator_agrees(e):
     xs = [torch.tensor(x, dtype=torch.float64) for x in e.point]
     out = e.expression.evaluate(xs, "torch")
     assert out.dtype == torch.float64
-    assert out.item() == pytest.approx(e.expression.evaluate(e.point, "float"), rel=1e-12,
-                                       abs=1e-12)
+    assert out.item() == pytest.approx(
+        e.expression.evaluate(e.point, "float"), rel=1e-12, abs=1e-12
+    )
 
 
 @given(expressions(n_vars=2, max_depth=4, ops=["tanh", "mul"]))
@@ -202,15 +218,18 @@ def test_depth_zero_is_a_variable(e):
     assert isinstance(e.expression, Var)
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    (dict(n_vars=0), ValueError),
-    (dict(max_depth=-1), ValueError),
-    (dict(ops=["tanh", "frobnicate"]), ValueError),
-    (dict(ops=[]), ValueError),
-    (dict(ops="tanh"), TypeError),
-    (dict(n_vars=2, at=[1.0]), ValueError),
-    (dict(n_vars=1, at=[math.inf]), ValueError),
-])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        (dict(n_vars=0), ValueError),
+        (dict(max_depth=-1), ValueError),
+        (dict(ops=["tanh", "frobnicate"]), ValueError),
+        (dict(ops=[]), ValueError),
+        (dict(ops="tanh"), TypeError),
+        (dict(n_vars=2, at=[1.0]), ValueError),
+        (dict(n_vars=1, at=[math.inf]), ValueError),
+    ],
+)
 def test_expressions_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
         expressions(**kwargs)

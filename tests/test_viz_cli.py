@@ -15,8 +15,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def run(*args, cwd=None):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.run([sys.executable, "-m", "viz", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "viz", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+    )
 
 
 def test_good_expression_writes_svg_and_explains(tmp_path):
@@ -34,28 +39,46 @@ def test_markdown_and_dot_output(tmp_path, capsys):
     out = tmp_path / "g.dot"
     assert main(["x**2 - 3*x", "x=1", "-o", str(out), "--explain", "--format", "markdown"]) == 0
     stdout = capsys.readouterr().out
-    assert "### Backward pass" in stdout and "∂/∂x = -1" in stdout   # 2x − 3 at x = 1
+    assert "### Backward pass" in stdout and "∂/∂x = -1" in stdout  # 2x − 3 at x = 1
     assert out.read_text(encoding="utf-8").startswith("digraph")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["foo(x)", "x=1"], "unknown function 'foo'"),
-    (["w*q", "w=1"], "variable 'q' has no value: add q=<number> (given: w) (column 3)"),
-    (["w +* 2", "w=1"], "invalid syntax"),
-    (["w.real", "w=1"], "attribute access (a.b) is not supported"),
-    (["w[0]", "w=1"], "subscript (a[i]) is not supported"),
-    (["(lambda: 1)()", ], "calling the result of an expression is not supported"),
-    (["tanh(x=1)", ], "keyword arguments are not supported (column 6)"),
-    (["'abc'", ], "string literal 'abc' is not supported"),
-    (["w // 2", "w=1"], "operator // is not supported"),
-    (["w", "w=abc"], "the value of w must be a number, got 'abc'"),
-    (["w", "1w=3"], "'1w' in '1w=3' is not a variable name"),
-    (["w", "w"], "expected name=value"),
-    (["w", "w=1", "w=2"], "w is given twice"),
-    (["tanh(w, w)", "w=1"], "tanh() takes 1 argument, got 2"),
-    (["w", "w=1", "-o", "g.jpeg"], "cannot tell the format"),
-    (["-w", "w=1"], "goes after '--'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["foo(x)", "x=1"], "unknown function 'foo'"),
+        (["w*q", "w=1"], "variable 'q' has no value: add q=<number> (given: w) (column 3)"),
+        (["w +* 2", "w=1"], "invalid syntax"),
+        (["w.real", "w=1"], "attribute access (a.b) is not supported"),
+        (["w[0]", "w=1"], "subscript (a[i]) is not supported"),
+        (
+            [
+                "(lambda: 1)()",
+            ],
+            "calling the result of an expression is not supported",
+        ),
+        (
+            [
+                "tanh(x=1)",
+            ],
+            "keyword arguments are not supported (column 6)",
+        ),
+        (
+            [
+                "'abc'",
+            ],
+            "string literal 'abc' is not supported",
+        ),
+        (["w // 2", "w=1"], "operator // is not supported"),
+        (["w", "w=abc"], "the value of w must be a number, got 'abc'"),
+        (["w", "1w=3"], "'1w' in '1w=3' is not a variable name"),
+        (["w", "w"], "expected name=value"),
+        (["w", "w=1", "w=2"], "w is given twice"),
+        (["tanh(w, w)", "w=1"], "tanh() takes 1 argument, got 2"),
+        (["w", "w=1", "-o", "g.jpeg"], "cannot tell the format"),
+        (["-w", "w=1"], "goes after '--'"),
+    ],
+)
 def test_bad_input_one_line_error(args, message):
     r = run(*args)
     assert r.returncode == 2
@@ -68,9 +91,11 @@ def test_bad_input_one_line_error(args, message):
 
 def test_injection_is_refused_without_running_anything(tmp_path):
     target = tmp_path / "pwned"
-    for expr in (f"__import__('os').system('touch {target}')",
-                 f"exp(__import__('os').system('touch {target}'))",
-                 f"x.__class__.__init__.__globals__['os'].system('touch {target}')"):
+    for expr in (
+        f"__import__('os').system('touch {target}')",
+        f"exp(__import__('os').system('touch {target}'))",
+        f"x.__class__.__init__.__globals__['os'].system('touch {target}')",
+    ):
         r = run(expr, "x=1")
         assert r.returncode == 2 and "error" in r.stderr
     assert not target.exists()
@@ -91,5 +116,5 @@ def test_constant_folding_uses_engine_float_rules():
 def test_deeply_nested_expression_is_an_error_not_a_crash():
     with pytest.raises(ExpressionError):
         evaluate("(" * 500 + "x" + ")" * 500, {"x": 1.0})
-    v, _ = evaluate("-" * 150 + "x", {"x": 2.0})   # unary chains are walked iteratively
+    v, _ = evaluate("-" * 150 + "x", {"x": 2.0})  # unary chains are walked iteratively
     assert v.data == 2.0

@@ -16,7 +16,8 @@ from viz import GraphvizNotFoundError, display_text, draw_dot, format_number, re
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(
     subprocess.run(["which", "dot"], capture_output=True).returncode != 0,
-    reason="Graphviz's dot program is not installed")
+    reason="Graphviz's dot program is not installed",
+)
 
 
 def neuron():
@@ -45,16 +46,25 @@ def test_known_expression_nodes_edges_and_numbers():
     nodes, edges = statements(draw_dot(a).source)
     # Breadth-first from the root: a, z, t, b, w, x; one op node per non-leaf.
     assert set(nodes) == {"v0", "v1", "v2", "v3", "v4", "v5", "op0", "op1", "op2"}
-    assert cells(nodes["v0"]) == ["a", "data 0", "grad 1"]          # tanh(0) = 0
-    assert cells(nodes["v1"]) == ["z", "data 0", "grad 1"]          # 1 - tanh(0)^2 = 1
-    assert cells(nodes["v2"]) == ["data 1", "grad 1"]               # w*x = 1, unlabelled
+    assert cells(nodes["v0"]) == ["a", "data 0", "grad 1"]  # tanh(0) = 0
+    assert cells(nodes["v1"]) == ["z", "data 0", "grad 1"]  # 1 - tanh(0)^2 = 1
+    assert cells(nodes["v2"]) == ["data 1", "grad 1"]  # w*x = 1, unlabelled
     assert cells(nodes["v3"]) == ["b", "data -1", "grad 1"]
-    assert cells(nodes["v4"]) == ["w", "data 0.5", "grad 2"]        # dL/dw = x = 2
+    assert cells(nodes["v4"]) == ["w", "data 0.5", "grad 2"]  # dL/dw = x = 2
     assert cells(nodes["v5"]) == ["x", "data 2", "grad 0.5"]
     assert nodes["op0"] == "tanh" and nodes["op1"] == "+" and nodes["op2"] == "×"
-    assert sorted(edges) == sorted([("op0", "v0"), ("v1", "op0"), ("op1", "v1"), ("v2", "op1"),
-                                    ("v3", "op1"), ("op2", "v2"), ("v4", "op2"),
-                                    ("v5", "op2")])
+    assert sorted(edges) == sorted(
+        [
+            ("op0", "v0"),
+            ("v1", "op0"),
+            ("op1", "v1"),
+            ("v2", "op1"),
+            ("v3", "op1"),
+            ("op2", "v2"),
+            ("v4", "op2"),
+            ("v5", "op2"),
+        ]
+    )
 
 
 def test_kinds_of_node_are_styled_apart():
@@ -63,9 +73,9 @@ def test_kinds_of_node_are_styled_apart():
     y = x * c + x
     y.backward()
     nodes, _ = statements(draw_dot(y).source)
-    assert 'BORDER="3"' in nodes["v0"]                       # the root
+    assert 'BORDER="3"' in nodes["v0"]  # the root
     leaf = next(lab for lab in nodes.values() if ">x<" in lab)
-    assert "#dbeafe" in leaf and "rounded" in leaf           # a leaf
+    assert "#dbeafe" in leaf and "rounded" in leaf  # a leaf
     const = next(lab for lab in nodes.values() if "data 3" in lab)
     assert 'STYLE="dashed"' in const and "grad" not in const  # a constant: no grad
     assert "grad" not in draw_dot(y, show_grad=False).source
@@ -73,7 +83,7 @@ def test_kinds_of_node_are_styled_apart():
 
 def test_shared_constant_drawn_once_and_repeated_input_gives_two_edges():
     x = Value(1.5, "x")
-    y = (x * 2.0) + (x * x) * 2.0            # the constant 2.0 is one shared node
+    y = (x * 2.0) + (x * x) * 2.0  # the constant 2.0 is one shared node
     nodes, edges = statements(draw_dot(y).source)
     twos = [n for n, lab in nodes.items() if cells(lab) == ["data 2"]]
     assert len(twos) == 1
@@ -85,9 +95,10 @@ def test_shared_constant_drawn_once_and_repeated_input_gives_two_edges():
 
 
 def test_numbers_formatting():
-    assert [format_number(v) for v in (0.5, -1.0, 1 / 3, 123456.0, 1e-7, float("inf"),
-                                       float("-inf"), float("nan"))] == \
-        ["0.5", "-1", "0.3333", "1.235e+05", "1e-07", "inf", "-inf", "nan"]
+    assert [
+        format_number(v)
+        for v in (0.5, -1.0, 1 / 3, 123456.0, 1e-7, float("inf"), float("-inf"), float("nan"))
+    ] == ["0.5", "-1", "0.3333", "1.235e+05", "1e-07", "inf", "-inf", "nan"]
     x = Value(float("inf"), "x")
     y = x * 0.0  # inf * 0 = nan
     assert "data nan" in draw_dot(y).source and "data inf" in draw_dot(y).source
@@ -103,7 +114,7 @@ def test_op_nodes_can_be_folded_into_values():
 
 def test_argument_order_is_labelled_for_pow():
     x = Value(3.0, "x")
-    y = 2.0 ** x
+    y = 2.0**x
     src = draw_dot(y).source
     assert "label=<base>" in src and "label=<exponent>" in src
 
@@ -123,8 +134,12 @@ sys.stdout.write(draw_dot(out).source)
 
 def test_dot_source_is_byte_identical_across_processes():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    runs = [subprocess.run([sys.executable, "-c", _BUILD.format(root=root)],
-                           capture_output=True, check=True).stdout for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _BUILD.format(root=root)], capture_output=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1] and "Σ w·x + b".encode() in runs[0]
     assert b"0x" not in runs[0]  # no id()-like numbers
 
@@ -138,7 +153,7 @@ def deep_chain(n):
 
 
 def test_max_nodes_summary_says_how_many_and_where():
-    x, y = deep_chain(50)        # 50 products + x + one shared constant = 52 Values
+    x, y = deep_chain(50)  # 50 products + x + one shared constant = 52 Values
     nodes, edges = statements(draw_dot(y, max_nodes=10).source)
     values = [n for n in nodes if n.startswith("v")]
     assert len(values) == 10
@@ -152,7 +167,7 @@ def test_max_nodes_summary_says_how_many_and_where():
 def test_deep_graph_does_not_recurse():
     _, y = deep_chain(20000)
     src = draw_dot(y, max_nodes=5).source
-    assert "19,997 more nodes" in src   # 20000 products + x + the constant - 5 drawn
+    assert "19,997 more nodes" in src  # 20000 products + x + the constant - 5 drawn
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "10"])
@@ -167,6 +182,7 @@ def test_not_a_value():
 
 
 # --- labels: escaping ---------------------------------------------------------------------
+
 
 def svg_node_texts(svg: bytes):
     """{node id: [its text lines]} from Graphviz's SVG, parsed as XML."""
@@ -185,9 +201,26 @@ def expected_lines(label):
     return [line.replace("\xa0", " ") for line in display_text(label).split("\n") if line]
 
 
-TRICKY = ['say "hi"', "{a|b}", "<b>bold</b>", "a\\b\\", "\\N", "\\G \\L \\E \\T \\H", "\\\\n", "two\nlines", "tab\there", "π ≈ 3.14 🎉",
-          "&amp; &lt;", "]]> -->", "\x00\x01\x7f\x85", "x\r\ny", "  spaced  out ", "\ud800",
-          "\ufffe", "label=<x>] ; digraph { }"]
+TRICKY = [
+    'say "hi"',
+    "{a|b}",
+    "<b>bold</b>",
+    "a\\b\\",
+    "\\N",
+    "\\G \\L \\E \\T \\H",
+    "\\\\n",
+    "two\nlines",
+    "tab\there",
+    "π ≈ 3.14 🎉",
+    "&amp; &lt;",
+    "]]> -->",
+    "\x00\x01\x7f\x85",
+    "x\r\ny",
+    "  spaced  out ",
+    "\ud800",
+    "\ufffe",
+    "label=<x>] ; digraph { }",
+]
 
 
 def check_label_renders(label, svg=None):
@@ -202,7 +235,7 @@ def check_label_renders(label, svg=None):
     want = expected_lines(label)
     for vid, data in (("v0", "data 2"), ("v1", "data 1")):
         got = [t.replace("\xa0", " ") for t in texts[vid]]
-        assert got[:len(want)] == want, (label, got)
+        assert got[: len(want)] == want, (label, got)
         assert got[len(want)] == data
 
 
@@ -226,6 +259,7 @@ def test_display_text_rule():
 
 # --- render ---------------------------------------------------------------------------------
 
+
 @needs_dot
 def test_render_svg_is_well_formed_and_contains_the_graph(tmp_path):
     *_, a = neuron()
@@ -235,16 +269,26 @@ def test_render_svg_is_well_formed_and_contains_the_graph(tmp_path):
     assert texts["v0"] == ["a", "data 0", "grad 1"]
     assert texts["v4"] == ["w", "data 0.5", "grad 2"]
     assert texts["op0"] == ["tanh"] and texts["op2"] == ["×"]
-    edges = [g.find(SVG + "title").text for g in ET.fromstring(path.read_bytes()).iter(SVG + "g")
-             if g.get("class") == "edge"]
-    assert sorted(edges) == sorted(["op0->v0", "v1->op0", "op1->v1", "v2->op1", "v3->op1",
-                                    "op2->v2", "v4->op2", "v5->op2"])
+    edges = [
+        g.find(SVG + "title").text
+        for g in ET.fromstring(path.read_bytes()).iter(SVG + "g")
+        if g.get("class") == "edge"
+    ]
+    assert sorted(edges) == sorted(
+        ["op0->v0", "v1->op0", "op1->v1", "v2->op1", "v3->op1", "op2->v2", "v4->op2", "v5->op2"]
+    )
 
 
 @needs_dot
-@pytest.mark.parametrize("name,magic", [("g.png", b"\x89PNG\r\n\x1a\n"), ("g.pdf", b"%PDF"),
-                                        ("g.dot", b"digraph computation_graph {"),
-                                        ("g.gv", b"digraph")])
+@pytest.mark.parametrize(
+    "name,magic",
+    [
+        ("g.png", b"\x89PNG\r\n\x1a\n"),
+        ("g.pdf", b"%PDF"),
+        ("g.dot", b"digraph computation_graph {"),
+        ("g.gv", b"digraph"),
+    ],
+)
 def test_render_formats_by_suffix(tmp_path, name, magic):
     *_, a = neuron()
     assert render(a, tmp_path / name) == str(tmp_path / name)
@@ -276,6 +320,6 @@ def test_missing_dot_program_is_explained_and_dot_output_still_works(tmp_path, m
     msg = str(err.value)
     assert "dot" in msg and "apt-get install graphviz" in msg and "brew install graphviz" in msg
     assert "conda install -c conda-forge graphviz" in msg
-    assert (tmp_path / "old.svg").read_text() == "keep me"   # nothing the user had is lost
+    assert (tmp_path / "old.svg").read_text() == "keep me"  # nothing the user had is lost
     render(a, tmp_path / "g.dot")
     assert (tmp_path / "g.dot").read_text(encoding="utf-8") == draw_dot(a).source

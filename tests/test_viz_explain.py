@@ -26,19 +26,20 @@ def single_neuron(w=0.5, x=2.0, b=-1.0, y=1.0):
     return w, x, b, y, z, a, L
 
 
-@pytest.mark.parametrize("wv,xv,bv,yv", [(0.5, 2.0, -1.0, 1.0), (-1.3, 0.7, 0.25, 0.0),
-                                          (2.0, -3.0, 1.5, 1.0)])
+@pytest.mark.parametrize(
+    "wv,xv,bv,yv", [(0.5, 2.0, -1.0, 1.0), (-1.3, 0.7, 0.25, 0.0), (2.0, -3.0, 1.5, 1.0)]
+)
 def test_single_neuron_matches_the_closed_forms(wv, xv, bv, yv):
     w, x, b, y, z, a, L = single_neuron(wv, xv, bv, yv)
     text = explain(L)
     # Closed forms, by hand.
     zv = wv * xv + bv
     s = 1 / (1 + math.exp(-zv))
-    dL_da = s - yv                    # ∂L/∂a = a − y
-    da_dz = s * (1 - s)               # ∂a/∂z = σ′(z)
-    dL_dz = dL_da * da_dz             # ∂L/∂z = ∂L/∂a · ∂a/∂z
-    dL_dw = dL_dz * xv                # ∂L/∂w = ∂L/∂z · x
-    dL_db = dL_dz                     # ∂L/∂b = ∂L/∂z
+    dL_da = s - yv  # ∂L/∂a = a − y
+    da_dz = s * (1 - s)  # ∂a/∂z = σ′(z)
+    dL_dz = dL_da * da_dz  # ∂L/∂z = ∂L/∂a · ∂a/∂z
+    dL_dw = dL_dz * xv  # ∂L/∂w = ∂L/∂z · x
+    dL_db = dL_dz  # ∂L/∂b = ∂L/∂z
     lines = text.splitlines()
 
     def line(prefix):
@@ -48,19 +49,20 @@ def test_single_neuron_matches_the_closed_forms(wv, xv, bv, yv):
 
     assert line("∂L/∂a = a − y = ").endswith(f"= {F(dL_da)}")
     assert line("where ∂a/∂z = σ′(z)").split("(a = σ(z))")[0].strip().endswith(f"= {F(da_dz)}")
-    assert line("∂L/∂z = ∂L/∂a · ∂a/∂z = ") == \
-        f"∂L/∂z = ∂L/∂a · ∂a/∂z = {F(dL_da)} · {F(da_dz)} = {F(dL_dz)}"
+    assert (
+        line("∂L/∂z = ∂L/∂a · ∂a/∂z = ")
+        == f"∂L/∂z = ∂L/∂a · ∂a/∂z = {F(dL_da)} · {F(da_dz)} = {F(dL_dz)}"
+    )
     assert line("∂L/∂w = ∂L/∂z · x = ") == f"∂L/∂w = ∂L/∂z · x = {F(dL_dz)} · {F(xv)} = {F(dL_dw)}"
     assert line("∂L/∂b = ∂L/∂z = ") == f"∂L/∂b = ∂L/∂z = {F(dL_dz)} · 1 = {F(dL_db)}"
     assert "∂L/∂y" not in text  # y is a constant: no gradient
     # The explanation's own numbers, at full precision, against the closed forms and the engine.
     L.backward()
     steps = {s.name: s for s in explain_steps(L)}
-    for name, closed, leaf in (("a", dL_da, a), ("z", dL_dz, z), ("w", dL_dw, w),
-                               ("b", dL_db, b)):
+    for name, closed, leaf in (("a", dL_da, a), ("z", dL_dz, z), ("w", dL_dw, w), ("b", dL_db, b)):
         assert steps[name].grad == pytest.approx(closed, rel=1e-12, abs=1e-15)
         assert steps[name].grad == pytest.approx(leaf.grad, rel=1e-12, abs=1e-15)
-    assert [s.name for s in explain_steps(L)][0] == "L"   # reverse topological: root first
+    assert [s.name for s in explain_steps(L)][0] == "L"  # reverse topological: root first
 
 
 def test_reuse_sums_over_paths():
@@ -83,7 +85,7 @@ def test_linear_node_uses_the_documents_layer_formulas():
     L = z.relu() * 3.0
     L.label = "L"
     text = explain(L)
-    zv = 0.2 * 1.5 - 0.4 * 2.0 + 0.1   # -0.4: relu' = 0
+    zv = 0.2 * 1.5 - 0.4 * 2.0 + 0.1  # -0.4: relu' = 0
     assert zv < 0
     assert "∂L/∂w1 = ∂L/∂z · x1 = 0 = 0 · 1.5 = 0" in text
     assert "∂L/∂b = ∂L/∂z = 0 = 0 · 1 = 0" in text
@@ -139,7 +141,7 @@ def random_expression(rng, leaves, size):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2 ** 32 - 1), st.integers(1, 25))
+@given(st.integers(0, 2**32 - 1), st.integers(1, 25))
 def test_random_expressions_match_engine_gradients(seed, size):
     rng = random.Random(seed)
     leaves = [Value(rng.uniform(-2, 2), f"x{i}") for i in range(3)]
@@ -154,8 +156,9 @@ def test_random_expressions_match_engine_gradients(seed, size):
             assert leaf.grad == 0.0
     for s in steps:  # every node, intermediates included
         assert s.grad == pytest.approx(s.node.grad, rel=1e-9, abs=1e-12)
-        assert s.grad == pytest.approx(sum(u.product for u in s.uses) if s.uses else 1.0,
-                                       rel=1e-12, abs=1e-15)
+        assert s.grad == pytest.approx(
+            sum(u.product for u in s.uses) if s.uses else 1.0, rel=1e-12, abs=1e-15
+        )
     text = explain(out)
     for leaf in leaves:
         if leaf in by_node:
@@ -183,6 +186,6 @@ def test_division_is_one_step_with_the_quotient_rule():
     # ∂q/∂x = 1/y, ∂q/∂y = −x/y², worked by hand; ∂L/∂q = 2q
     assert "q = x / y = 1.5" in text
     assert f"where ∂q/∂x = 1/y = {F(1 / 2.0)}" in text
-    assert f"where ∂q/∂y = −x/y² = {F(-3.0 / 2.0 ** 2)}" in text
+    assert f"where ∂q/∂y = −x/y² = {F(-3.0 / 2.0**2)}" in text
     assert f"∂L/∂x = ∂L/∂q · ∂q/∂x = {F(3.0)} · {F(0.5)} = {F(x.grad)}" in text
     assert x.grad == pytest.approx(2 * 1.5 / 2.0) and y.grad == pytest.approx(2 * 1.5 * -0.75)

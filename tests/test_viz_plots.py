@@ -43,8 +43,9 @@ def test_decision_boundary_rejects_bad_labels(tmp_path):
         plot_decision_boundary(lambda p: 0.0, [[0, 0], [1, 1]], [0], tmp_path / "x.png")
 
 
-@pytest.mark.parametrize("history", [{"loss": [1.0, 0.5, 0.3, 0.2]},
-                                     {"loss": [0.9, 0.4], "accuracy": [0.5, 0.9]}])
+@pytest.mark.parametrize(
+    "history", [{"loss": [1.0, 0.5, 0.3, 0.2]}, {"loss": [0.9, 0.4], "accuracy": [0.5, 0.9]}]
+)
 def test_history_png(tmp_path, history):
     path = tmp_path / "history.png"
     assert plot_history(history, path) == str(path)
@@ -62,6 +63,7 @@ def test_notebook_formatter_draws_values():
     from IPython.core.interactiveshell import InteractiveShell
 
     from viz import disable_notebook_display, enable_notebook_display
+
     shell = InteractiveShell.instance()
     try:
         assert enable_notebook_display(shell)

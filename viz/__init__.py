@@ -15,8 +15,18 @@ from viz.explain import explain, explain_steps
 from viz.notebook import disable_notebook_display, enable_notebook_display
 from viz.plots import plot_decision_boundary, plot_history
 
-__all__ = ["draw_dot", "render", "display_text", "format_number", "GraphvizNotFoundError",
-           "explain", "explain_steps", "enable_notebook_display", "disable_notebook_display",
-           "plot_decision_boundary", "plot_history"]
+__all__ = [
+    "draw_dot",
+    "render",
+    "display_text",
+    "format_number",
+    "GraphvizNotFoundError",
+    "explain",
+    "explain_steps",
+    "enable_notebook_display",
+    "disable_notebook_display",
+    "plot_decision_boundary",
+    "plot_history",
+]
 
 enable_notebook_display()  # a no-op outside IPython

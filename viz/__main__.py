@@ -21,24 +21,43 @@ PROG = "python -m viz"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, no usage dump
         if "unrecognized arguments: -" in message or "expected one argument" in message:
-            message += " (an expression that starts with '-' goes after '--', e.g. " \
-                       f"{PROG} -- '-x*2' x=1)"
+            message += (
+                f" (an expression that starts with '-' goes after '--', e.g. {PROG} -- '-x*2' x=1)"
+            )
         self.exit(2, f"{PROG}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Draw an expression's computation graph and explain "
-                "its backward pass. Functions: " + ", ".join(FUNCTIONS) + ".")
+    p = _Parser(
+        prog=PROG,
+        description="Draw an expression's computation graph and explain "
+        "its backward pass. Functions: " + ", ".join(FUNCTIONS) + ".",
+    )
     p.add_argument("expression", help='e.g. "tanh(w*x + b)"')
-    p.add_argument("assignments", nargs="*", metavar="name=value",
-                   help="a number for each variable, e.g. w=0.5 x=2 b=-1")
+    p.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="name=value",
+        help="a number for each variable, e.g. w=0.5 x=2 b=-1",
+    )
     p.add_argument("-o", "--output", help="write the drawing here (.svg .png .pdf .dot)")
-    p.add_argument("--explain", action="store_true",
-                   help="print the backward pass written out (chain rule, step by step)")
-    p.add_argument("--format", choices=("text", "markdown"), default="text",
-                   help="format of --explain (default: text)")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
-                   help="drawing direction: LR (left to right, default) or TB")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the backward pass written out (chain rule, step by step)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="format of --explain (default: text)",
+    )
+    p.add_argument(
+        "--rankdir",
+        choices=("LR", "TB"),
+        default="LR",
+        help="drawing direction: LR (left to right, default) or TB",
+    )
     return p
 
 

@@ -34,10 +34,23 @@ DEFAULT_MAX_NODES = 500
 
 # Operation node symbols; an unknown primitive shows its name.
 OP_SYMBOLS: dict[str, str] = {
-    "add": "+", "mul": "×", "div": "/", "pow": "**", "sum": "Σ", "linear": "Σ w·x + b",
-    "exp": "exp", "log": "log", "sqrt": "√", "tanh": "tanh", "sigmoid": "σ",
-    "softplus": "softplus", "relu": "ReLU", "leaky_relu": "leaky ReLU", "abs": "|·|",
-    "sin": "sin", "cos": "cos",
+    "add": "+",
+    "mul": "×",
+    "div": "/",
+    "pow": "**",
+    "sum": "Σ",
+    "linear": "Σ w·x + b",
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "√",
+    "tanh": "tanh",
+    "sigmoid": "σ",
+    "softplus": "softplus",
+    "relu": "ReLU",
+    "leaky_relu": "leaky ReLU",
+    "abs": "|·|",
+    "sin": "sin",
+    "cos": "cos",
 }
 
 _LEAF_COLOUR, _ROOT_COLOUR, _CONST_COLOUR = "#dbeafe", "#fde68a", "#f1f1f1"
@@ -49,6 +62,7 @@ class GraphvizNotFoundError(RuntimeError):
 
 
 # --- text ---------------------------------------------------------------------------------
+
 
 def format_number(x: float) -> str:
     """4 significant digits: ``0.5``, ``-1``, ``0.1192``, ``1.235e+05``, ``inf``, ``nan``."""
@@ -87,6 +101,7 @@ def _html(text: str) -> str:
 
 # --- traversal ----------------------------------------------------------------------------
 
+
 def breadth_first(root: Value) -> list[Value]:
     """Every Value ``root`` depends on (itself first, leaves and constants included), in
     breadth-first order from the root, each once. Iterative: deep graphs are fine."""
@@ -117,9 +132,15 @@ def _edge_labels(node: Value) -> list[str]:
 
 # --- drawing ------------------------------------------------------------------------------
 
-def draw_dot(root: Value, *, rankdir: str = "LR", show_grad: bool = True,
-             show_op_nodes: bool = True,
-             max_nodes: int | None = DEFAULT_MAX_NODES) -> graphviz.Digraph:
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    show_op_nodes: bool = True,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> graphviz.Digraph:
     """The computation graph of ``root`` as a ``graphviz.Digraph`` (display it in Jupyter, or
     save it with ``render``).
 
@@ -150,24 +171,43 @@ def draw_dot(root: Value, *, rankdir: str = "LR", show_grad: bool = True,
     cut_points: list[tuple[str, int]] = []  # (node id to point at, inputs left out)
     for v in kept:
         vid = ids[v]
-        dot.node(vid, _value_label(v, v is root, show_grad,
-                                   OP_SYMBOLS.get(v.op, v.op) if not show_op_nodes else ""),
-                 shape="plaintext")
+        dot.node(
+            vid,
+            _value_label(
+                v, v is root, show_grad, OP_SYMBOLS.get(v.op, v.op) if not show_op_nodes else ""
+            ),
+            shape="plaintext",
+        )
         if not v.inputs:
             continue
         target = vid
         if show_op_nodes:
             target = f"op{vid[1:]}"
             symbol = OP_SYMBOLS.get(v.op, v.op)
-            dot.node(target, f"<{_html(symbol)}>", shape="circle" if len(symbol) <= 2 else "box",
-                     style="filled,rounded", fillcolor=_OP_COLOUR, width="0.3", height="0.3",
-                     margin="0.04", fontsize="14")
+            dot.node(
+                target,
+                f"<{_html(symbol)}>",
+                shape="circle" if len(symbol) <= 2 else "box",
+                style="filled,rounded",
+                fillcolor=_OP_COLOUR,
+                width="0.3",
+                height="0.3",
+                margin="0.04",
+                fontsize="14",
+            )
             dot.edge(target, vid)
         left_out = 0
         for parent, name in zip(v.inputs, _edge_labels(v)):
             if parent in ids:
-                dot.edge(ids[parent], target, **({"label": f"<{_html(name)}>", "fontsize": "9",
-                                                   "fontcolor": _MUTED} if name else {}))
+                dot.edge(
+                    ids[parent],
+                    target,
+                    **(
+                        {"label": f"<{_html(name)}>", "fontsize": "9", "fontcolor": _MUTED}
+                        if name
+                        else {}
+                    ),
+                )
             else:
                 left_out += 1
         if left_out:
@@ -175,13 +215,25 @@ def draw_dot(root: Value, *, rankdir: str = "LR", show_grad: bool = True,
 
     if cut_points:
         missing = len(order) - len(kept)
-        dot.node("more", f"<… {missing:,} more nodes not drawn<BR/>(max_nodes={max_nodes:,}; "
-                         f"pass max_nodes=None to draw all)>",
-                 shape="note", style="dashed", fontcolor=_MUTED, color=_MUTED)
+        dot.node(
+            "more",
+            f"<… {missing:,} more nodes not drawn<BR/>(max_nodes={max_nodes:,}; "
+            f"pass max_nodes=None to draw all)>",
+            shape="note",
+            style="dashed",
+            fontcolor=_MUTED,
+            color=_MUTED,
+        )
         for target, left_out in cut_points:
-            dot.edge("more", target, style="dashed", color=_MUTED, fontcolor=_MUTED,
-                     fontsize="9",
-                     label=f"<{left_out} input{'s' if left_out > 1 else ''} cut>")
+            dot.edge(
+                "more",
+                target,
+                style="dashed",
+                color=_MUTED,
+                fontcolor=_MUTED,
+                fontsize="9",
+                label=f"<{left_out} input{'s' if left_out > 1 else ''} cut>",
+            )
     return dot
 
 
@@ -209,18 +261,22 @@ def _value_label(v: Value, is_root: bool, show_grad: bool, op_symbol: str) -> st
         table = f'BGCOLOR="{_LEAF_COLOUR}" BORDER="1" STYLE="rounded"'
     else:
         table = 'BGCOLOR="white" BORDER="1"'
-    return (f'<<TABLE {table} CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
-            f"<TR>{''.join(cells)}</TR></TABLE>>")
+    return (
+        f'<<TABLE {table} CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">'
+        f"<TR>{''.join(cells)}</TR></TABLE>>"
+    )
 
 
 # --- saving -------------------------------------------------------------------------------
 
 _SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
-INSTALL_HINT = ("install Graphviz (the program, not only the Python package): "
-                "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
-                "(macOS) or `conda install -c conda-forge graphviz`; "
-                "or save as .dot, which needs no program")
+INSTALL_HINT = (
+    "install Graphviz (the program, not only the Python package): "
+    "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
+    "(macOS) or `conda install -c conda-forge graphviz`; "
+    "or save as .dot, which needs no program"
+)
 
 
 def output_format(path, format: str | None = None) -> str:
@@ -228,8 +284,10 @@ def output_format(path, format: str | None = None) -> str:
     if format is None:
         suffix = os.path.splitext(os.fspath(path))[1].lower()
         if suffix not in _SUFFIX_FORMATS:
-            raise ValueError(f"render: cannot tell the format from {os.fspath(path)!r}: use a "
-                             f"name ending in .svg, .png, .pdf or .dot, or pass format=")
+            raise ValueError(
+                f"render: cannot tell the format from {os.fspath(path)!r}: use a "
+                f"name ending in .svg, .png, .pdf or .dot, or pass format="
+            )
         return _SUFFIX_FORMATS[suffix]
     fmt = str(format).lower().lstrip(".")
     fmt = "dot" if fmt == "gv" else fmt
@@ -238,8 +296,9 @@ def output_format(path, format: str | None = None) -> str:
     return fmt
 
 
-def render(root: Value | graphviz.Graph | graphviz.Digraph, path, format: str | None
-           = None, **draw_options) -> str:
+def render(
+    root: Value | graphviz.Graph | graphviz.Digraph, path, format: str | None = None, **draw_options
+) -> str:
     """Save the drawing of ``root`` (a Value, or a graph from ``draw_dot``) to ``path`` and
     return ``path``.
 
@@ -249,8 +308,11 @@ def render(root: Value | graphviz.Graph | graphviz.Digraph, path, format: str | 
     """
     path = os.fspath(path)
     fmt = output_format(path, format)
-    graph = root if isinstance(root, (graphviz.Graph, graphviz.Digraph)) \
+    graph = (
+        root
+        if isinstance(root, (graphviz.Graph, graphviz.Digraph))
         else draw_dot(root, **draw_options)
+    )
     if fmt == "dot":
         data = graph.source.encode("utf-8")
     else:
@@ -259,11 +321,13 @@ def render(root: Value | graphviz.Graph | graphviz.Digraph, path, format: str | 
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFoundError(
                 f"render: cannot write {fmt.upper()} because Graphviz's `dot` program was "
-                f"not found on PATH; {INSTALL_HINT}") from None
+                f"not found on PATH; {INSTALL_HINT}"
+            ) from None
         except graphviz.CalledProcessError as e:
             detail = (e.stderr or b"").decode("utf-8", "replace").strip()
-            raise RuntimeError(f"render: Graphviz's dot failed writing {fmt.upper()}: "
-                               f"{detail}") from None
+            raise RuntimeError(
+                f"render: Graphviz's dot failed writing {fmt.upper()}: {detail}"
+            ) from None
     _write_atomically(path, data)
     return path
 

@@ -43,6 +43,7 @@ Text = tuple[str, int]  # (text, precedence)
 @dataclass(frozen=True)
 class Term:
     """A closed form ``coef · f1 · f2 …``; each factor is displayed text."""
+
     coef: float
     factors: tuple[Text, ...] = ()
 
@@ -71,11 +72,12 @@ ONE = Term(1.0)
 @dataclass
 class Use:
     """One edge of the backward pass: ``consumer`` uses the node; gradient flows back."""
+
     consumer: Value
-    local: float                  # ∂consumer/∂node, from the primitive's rule
-    formula: str                  # the same, as a formula in the names of the nodes
-    term: Term | None          # the same as a closed form, when it is a simple one
-    upstream: float = 0.0         # ∂L/∂consumer, as computed by this explanation
+    local: float  # ∂consumer/∂node, from the primitive's rule
+    formula: str  # the same, as a formula in the names of the nodes
+    term: Term | None  # the same as a closed form, when it is a simple one
+    upstream: float = 0.0  # ∂L/∂consumer, as computed by this explanation
 
     @property
     def product(self) -> float:
@@ -85,6 +87,7 @@ class Use:
 @dataclass
 class Step:
     """The gradient of one node: ``grad`` = Σ use.product over ``uses`` (1 for the root)."""
+
     node: Value
     name: str
     uses: list[Use] = field(default_factory=list)
@@ -93,6 +96,7 @@ class Step:
 
 
 # --- the graph, in forward order ------------------------------------------------------------
+
 
 def forward_order(root: Value) -> list[Value]:
     """Every Value root depends on, leaves included, each after its inputs (iterative DFS,
@@ -184,9 +188,9 @@ class _Graph:
     def definition(self, u: Value, depth: int = 0) -> Text:
         """u's operation in the names of its inputs, e.g. ``t1 + b``, ``σ(z)``, ``a − y``.
         With depth > 0, unlabelled intermediate inputs are written out themselves."""
+
         def arg(x: Value) -> Text:
-            if depth > 0 and x in self.names and not x.label and x.inputs \
-                    and x is not self.root:
+            if depth > 0 and x in self.names and not x.label and x.inputs and x is not self.root:
                 return self.definition(x, depth - 1)
             if x in self.folded:  # only reached through the cases below
                 return self.definition(x, depth)
@@ -212,8 +216,10 @@ class _Graph:
             return f"{_wrap(arg(ins[0]), _POWER + 1)}^{_wrap(arg(ins[1]), _POWER)}", _POWER
         if op == "linear":
             k = (len(ins) - 1) // 2
-            parts = [f"{_wrap(arg(w), _PRODUCT)}·{_wrap(arg(x), _PRODUCT + 1)}"
-                     for w, x in zip(ins[:k], ins[k:2 * k])]
+            parts = [
+                f"{_wrap(arg(w), _PRODUCT)}·{_wrap(arg(x), _PRODUCT + 1)}"
+                for w, x in zip(ins[:k], ins[k : 2 * k])
+            ]
             return " + ".join(parts + [_wrap(arg(ins[-1]), _SUM)]), _SUM
         if op == "abs":
             return f"|{arg(ins[0])[0]}|", _ATOM
@@ -240,8 +246,10 @@ def _number(x: float) -> Text:
 
 # --- local derivatives, one rule per primitive ----------------------------------------------
 
+
 def _vjp1(u: Value) -> Sequence[float]:
     """∂u/∂input for each input: the primitive's own rule with upstream gradient 1."""
+    assert u.primitive is not None  # only operation nodes have edges
     return u.primitive.vjp(1.0, u.data, *[x.data for x in u.inputs])
 
 
@@ -256,24 +264,32 @@ def _edges(g: _Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
 
     if op == "add" and ins[1] in g.folded:  # a − b
         h = ins[1]
-        return [(ins[0], local[0], "1", ONE),
-                (h.inputs[0], local[1] * _vjp1(h)[0], "−1", Term(-1.0))]
+        return [
+            (ins[0], local[0], "1", ONE),
+            (h.inputs[0], local[1] * _vjp1(h)[0], "−1", Term(-1.0)),
+        ]
     if op == "div":
         num, den = N(ins[0]), N(ins[1])
-        return [(ins[0], local[0], f"1/{_wrap(den, _UNARY)}", None),
-                (ins[1], local[1], f"−{_wrap(num, _PRODUCT)}/{_wrap(den, _POWER + 1)}²", None)]
+        return [
+            (ins[0], local[0], f"1/{_wrap(den, _UNARY)}", None),
+            (ins[1], local[1], f"−{_wrap(num, _PRODUCT)}/{_wrap(den, _POWER + 1)}²", None),
+        ]
     if op in ("add", "sum"):
         return [(x, d, "1", ONE) for x, d in zip(ins, local)]
     if op == "mul":
         a, b = ins
-        return [(a, local[0], _wrap(N(b), _PRODUCT), term_of(b)),
-                (b, local[1], _wrap(N(a), _PRODUCT), term_of(a))]
+        return [
+            (a, local[0], _wrap(N(b), _PRODUCT), term_of(b)),
+            (b, local[1], _wrap(N(a), _PRODUCT), term_of(a)),
+        ]
     if op == "linear":
         k = (len(ins) - 1) // 2
-        ws, xs = ins[:k], ins[k:2 * k]
-        return ([(w, d, N(x)[0], term_of(x)) for w, x, d in zip(ws, xs, local)]
-                + [(x, d, N(w)[0], term_of(w)) for w, x, d in zip(ws, xs, local[k:])]
-                + [(ins[-1], local[-1], "1", ONE)])
+        ws, xs = ins[:k], ins[k : 2 * k]
+        edges: list[tuple[Value, float, str, Term | None]] = []
+        edges += [(w, d, N(x)[0], term_of(x)) for w, x, d in zip(ws, xs, local)]
+        edges += [(x, d, N(w)[0], term_of(w)) for w, x, d in zip(ws, xs, local[k:])]
+        edges.append((ins[-1], local[-1], "1", ONE))
+        return edges
     x = ins[0]
     X = N(x)[0]
     if op == "pow":
@@ -288,24 +304,37 @@ def _edges(g: _Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
             else:
                 power = f"{_wrap(N(x), _POWER + 1)}^{_wrap(_number(c - 1), _POWER)}"
                 inlined = f"{_wrap(g.factor(x), _POWER + 1)}^{_wrap(_number(c - 1), _POWER)}"
-                base = (f"{_wrap(_number(c), _PRODUCT)}·{power}",
-                        Term(c, ((inlined, _POWER),)))
+                base = (f"{_wrap(_number(c), _PRODUCT)}·{power}", Term(c, ((inlined, _POWER),)))
         else:
             base = (f"{_wrap(N(y), _PRODUCT)}·{_wrap(N(x), _POWER + 1)}^({N(y)[0]} − 1)", None)
-        return [(x, local[0], base[0], base[1]),
-                (y, local[1], f"{_wrap(N(x), _POWER + 1)}^{_wrap(N(y), _POWER)}·log "
-                              f"{_wrap(N(x), _ATOM)}", None)]
+        return [
+            (x, local[0], base[0], base[1]),
+            (
+                y,
+                local[1],
+                f"{_wrap(N(x), _POWER + 1)}^{_wrap(N(y), _POWER)}·log {_wrap(N(x), _ATOM)}",
+                None,
+            ),
+        ]
     if op == "leaky_relu":
         slope = ins[1]
         if x.data > 0:
             return [(x, local[0], f"1 (as {X} > 0)", ONE), (slope, local[1], "0", Term(0.0))]
-        return [(x, local[0], f"{N(slope)[0]} (as {X} ≤ 0)", term_of(slope)),
-                (slope, local[1], X, term_of(x))]
+        return [
+            (x, local[0], f"{N(slope)[0]} (as {X} ≤ 0)", term_of(slope)),
+            (slope, local[1], X, term_of(x)),
+        ]
     if op == "relu":
-        return [(x, local[0], f"relu′({X}) = {format_number(local[0])} (as {X} "
-                              f"{'>' if x.data > 0 else '≤'} 0)", Term(local[0]))]
+        return [
+            (
+                x,
+                local[0],
+                f"relu′({X}) = {format_number(local[0])} (as {X} {'>' if x.data > 0 else '≤'} 0)",
+                Term(local[0]),
+            )
+        ]
     rule = _FUNCTION_RULES.get(op)
-    formula = rule(X, g.name(u)[0]) if rule else f"by the rule {u.primitive.formula!r}"
+    formula = rule(X, g.name(u)[0]) if rule else f"by the rule {u.primitive.formula!r}"  # type: ignore[union-attr]
     return [(xi, d, formula, None) for xi, d in zip(ins, local)]
 
 
@@ -324,6 +353,7 @@ _FUNCTION_RULES = {
 
 
 # --- the backward pass ------------------------------------------------------------------------
+
 
 def explain_steps(root: Value) -> list[Step]:
     """The backward pass as data: one Step per node that takes a gradient, root first."""
@@ -386,6 +416,7 @@ def _closed_form(step: Step, steps: dict[Value, Step]) -> Term | None:
 
 # --- writing it out ---------------------------------------------------------------------------
 
+
 def explain(root: Value, format: str = "text") -> str:
     """The forward and backward pass of ``root``'s graph written out (``format``: "text" or
     "markdown"). See the module docstring for the notation."""
@@ -404,8 +435,11 @@ def explain(root: Value, format: str = "text") -> str:
         return _markdown(g, forward, backward, L)
     lines = [f"Forward pass ({len(forward)} operations, inputs first):"]
     lines += ["  " + line for line in forward] or ["  (no operations: the root is a leaf)"]
-    lines += ["", f"Backward pass ({L} back to the leaves; for each node v, "
-                  f"∂{L}/∂v = Σ over its uses u of ∂{L}/∂u · ∂u/∂v):"]
+    lines += [
+        "",
+        f"Backward pass ({L} back to the leaves; for each node v, "
+        f"∂{L}/∂v = Σ over its uses u of ∂{L}/∂u · ∂u/∂v):",
+    ]
     lines += ["  " + line for line in backward] or ["  (nothing takes a gradient)"]
     return "\n".join(lines) + "\n"
 
@@ -414,8 +448,9 @@ def _forward_lines(g: _Graph) -> list[str]:
     lines = []
     leaves = [v for v in g.order if not v.inputs and v.requires_grad]
     if leaves:
-        lines.append("inputs: " + ", ".join(f"{g.names[v]} = {format_number(v.data)}"
-                                            for v in leaves))
+        lines.append(
+            "inputs: " + ", ".join(f"{g.names[v]} = {format_number(v.data)}" for v in leaves)
+        )
     for v in g.order:
         if v.inputs and v not in g.folded:
             lines.append(f"{g.names[v]} = {g.definition(v)[0]} = {format_number(v.data)}")
@@ -448,15 +483,16 @@ def _step_lines(g: _Graph, step: Step, by_node: dict[Value, Step], L: str) -> li
             local = f"{use.formula}", _SUM
         else:
             local = f"∂{g.names[use.consumer]}/∂{step.name}", _ATOM
-            notes.append(f"    where {local[0]} = {use.formula} = {format_number(use.local)}"
-                         f"   ({g.names[use.consumer]} = {g.definition(use.consumer)[0]})")
+            notes.append(
+                f"    where {local[0]} = {use.formula} = {format_number(use.local)}"
+                f"   ({g.names[use.consumer]} = {g.definition(use.consumer)[0]})"
+            )
         if upstream[0] == "1":
             symbols.append(local)
         elif local[0] == "1":
             symbols.append(upstream)
         else:
-            symbols.append((f"{_wrap(upstream, _PRODUCT)} · {_wrap(local, _PRODUCT)}",
-                            _PRODUCT))
+            symbols.append((f"{_wrap(upstream, _PRODUCT)} · {_wrap(local, _PRODUCT)}", _PRODUCT))
         numbers.append(f"{format_number(use.upstream)} · {format_number(use.local)}")
     symbolic = " + ".join(_wrap(s, _SUM) for s in symbols)
     line = f"{lhs} = {symbolic}"
@@ -474,12 +510,17 @@ def _step_lines(g: _Graph, step: Step, by_node: dict[Value, Step], L: str) -> li
 def _markdown(g: _Graph, forward: list[str], backward: list[str], L: str) -> str:
     out = ["### Forward pass", ""]
     out += [f"- `{line}`" for line in forward] or ["- (no operations: the root is a leaf)"]
-    out += ["", "### Backward pass", "",
-            f"For each node v, from {L} back to the leaves: "
-            f"∂{L}/∂v = Σ over its uses u of ∂{L}/∂u · ∂u/∂v.", ""]
+    out += [
+        "",
+        "### Backward pass",
+        "",
+        f"For each node v, from {L} back to the leaves: "
+        f"∂{L}/∂v = Σ over its uses u of ∂{L}/∂u · ∂u/∂v.",
+        "",
+    ]
     for line in backward:
         if line.startswith("    where "):
-            out.append(f"  - where `{line[len('    where '):]}`")
+            out.append(f"  - where `{line[len('    where ') :]}`")
         else:
             out.append(f"- `{line}`")
     return "\n".join(out) + "\n"

@@ -32,25 +32,48 @@ from autograd import (
 
 # name -> (function, smallest and largest number of arguments)
 FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
-    "exp": (exp, 1, 1), "log": (log, 1, 1), "sqrt": (sqrt, 1, 1), "tanh": (tanh, 1, 1),
-    "sigmoid": (sigmoid, 1, 1), "relu": (relu, 1, 1), "softplus": (softplus, 1, 1),
-    "sin": (sin, 1, 1), "cos": (cos, 1, 1), "abs": (abs_, 1, 1),
+    "exp": (exp, 1, 1),
+    "log": (log, 1, 1),
+    "sqrt": (sqrt, 1, 1),
+    "tanh": (tanh, 1, 1),
+    "sigmoid": (sigmoid, 1, 1),
+    "relu": (relu, 1, 1),
+    "softplus": (softplus, 1, 1),
+    "sin": (sin, 1, 1),
+    "cos": (cos, 1, 1),
+    "abs": (abs_, 1, 1),
     "leaky_relu": (lambda x, slope=0.01: leaky_relu(x, slope), 1, 2),
 }
 
-_BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
-           ast.Pow: lambda a, b: a ** b}
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
 
 # What to call the constructs we refuse, for the error message.
 _CONSTRUCT_NAMES = {
-    ast.Attribute: "attribute access (a.b)", ast.Subscript: "subscript (a[i])",
-    ast.Lambda: "lambda", ast.Compare: "comparison", ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expression", ast.JoinedStr: "f-string", ast.List: "list",
-    ast.Tuple: "tuple", ast.Dict: "dict", ast.Set: "set", ast.ListComp: "comprehension",
-    ast.GeneratorExp: "generator", ast.SetComp: "comprehension",
-    ast.DictComp: "comprehension", ast.Starred: "starred argument (*a)",
-    ast.NamedExpr: "assignment expression (:=)", ast.Await: "await", ast.Slice: "slice",
+    ast.Attribute: "attribute access (a.b)",
+    ast.Subscript: "subscript (a[i])",
+    ast.Lambda: "lambda",
+    ast.Compare: "comparison",
+    ast.BoolOp: "'and'/'or'",
+    ast.IfExp: "conditional expression",
+    ast.JoinedStr: "f-string",
+    ast.List: "list",
+    ast.Tuple: "tuple",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.ListComp: "comprehension",
+    ast.GeneratorExp: "generator",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.Starred: "starred argument (*a)",
+    ast.NamedExpr: "assignment expression (:=)",
+    ast.Await: "await",
+    ast.Slice: "slice",
 }
 
 
@@ -83,8 +106,7 @@ def parse_assignment(text: str) -> tuple[str, float]:
     try:
         value = float(number)
     except ValueError:
-        raise ExpressionError(f"the value of {name} must be a number, got {number!r}") \
-            from None
+        raise ExpressionError(f"the value of {name} must be a number, got {number!r}") from None
     return name, value
 
 
@@ -141,20 +163,23 @@ def _children(node: ast.AST, fail):
         return []
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            raise fail(f"operator {_op_text(node.op)} is not supported (use + - * / **)",
-                       node)
+            raise fail(f"operator {_op_text(node.op)} is not supported (use + - * / **)", node)
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise fail(f"operator {_op_text(node.op)} is not supported (unary - and + are)",
-                       node)
+            raise fail(f"operator {_op_text(node.op)} is not supported (unary - and + are)", node)
         return [node.operand]
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
-            what = "a method call (a.b(...))" if isinstance(node.func, ast.Attribute) \
+            what = (
+                "a method call (a.b(...))"
+                if isinstance(node.func, ast.Attribute)
                 else "calling the result of an expression"
-            raise fail(f"{what} is not supported; only the functions "
-                       f"{', '.join(FUNCTIONS)} can be called", node)
+            )
+            raise fail(
+                f"{what} is not supported; only the functions {', '.join(FUNCTIONS)} can be called",
+                node,
+            )
         name = node.func.id
         if name not in FUNCTIONS:
             raise fail(f"unknown function {name!r}; known: {', '.join(FUNCTIONS)}", node)
@@ -166,8 +191,10 @@ def _children(node: ast.AST, fail):
         _, lo, hi = FUNCTIONS[name]
         if not lo <= len(node.args) <= hi:
             expected = str(lo) if lo == hi else f"{lo} or {hi}"
-            raise fail(f"{name}() takes {expected} argument{'s' if hi > 1 else ''}, "
-                       f"got {len(node.args)}", node)
+            raise fail(
+                f"{name}() takes {expected} argument{'s' if hi > 1 else ''}, got {len(node.args)}",
+                node,
+            )
         return list(node.args)
     what = _CONSTRUCT_NAMES.get(type(node), type(node).__name__)
     raise fail(f"{what} is not supported in expressions", node)
@@ -189,8 +216,9 @@ def _combine(node: ast.AST, args, values, leaves, fail):
             raise fail(f"{name} is a function: call it, as in {name}(x)", node)
         if name not in values:
             known = ", ".join(sorted(values)) or "none"
-            raise fail(f"variable {name!r} has no value: add {name}=<number> "
-                       f"(given: {known})", node)
+            raise fail(
+                f"variable {name!r} has no value: add {name}=<number> (given: {known})", node
+            )
         if name not in leaves:
             leaves[name] = Value(values[name], label=name)
         return leaves[name]
@@ -215,6 +243,15 @@ def _fold(node: ast.BinOp, a: float, b: float) -> float:
 
 
 def _op_text(op: ast.AST) -> str:
-    return {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&",
-            ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>",
-            ast.Invert: "~", ast.Not: "not"}.get(type(op), type(op).__name__)
+    return {
+        ast.FloorDiv: "//",
+        ast.Mod: "%",
+        ast.MatMult: "@",
+        ast.BitAnd: "&",
+        ast.BitOr: "|",
+        ast.BitXor: "^",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.Invert: "~",
+        ast.Not: "not",
+    }.get(type(op), type(op).__name__)

@@ -17,6 +17,7 @@ def _value_svg(value: Value) -> str | None:
     import graphviz
 
     from viz.dot import draw_dot
+
     try:
         return draw_dot(value).pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:

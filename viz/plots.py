@@ -17,6 +17,7 @@ def _figure(size):
     # notebook's inline backend is left alone) and no figure kept alive after saving.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
     fig = Figure(figsize=size)
     FigureCanvasAgg(fig)
     return fig
@@ -27,9 +28,15 @@ def _png_path(path) -> str:
     return os.fspath(path)
 
 
-def plot_decision_boundary(predict: Callable[[list], float], X: Sequence[Sequence[float]],
-                           y: Sequence[float], path, *, resolution: int = 80,
-                           title: str = "decision boundary") -> str:
+def plot_decision_boundary(
+    predict: Callable[[list], float],
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    path,
+    *,
+    resolution: int = 80,
+    title: str = "decision boundary",
+) -> str:
     """Save a PNG of the points ``X`` coloured by class ``y`` over the sign of ``predict``.
 
     ``predict([x0, x1])`` returns a score (a float, or a Value); classes are 0/1 or -1/+1.
@@ -65,12 +72,17 @@ def plot_decision_boundary(predict: Callable[[list], float], X: Sequence[Sequenc
         shade = ax.contourf(grid_x, grid_y, scores, levels=20, cmap="RdBu", alpha=0.6)
         fig.colorbar(shade, ax=ax, label="predict score")
         if min(finite) < threshold < max(finite):
-            ax.contour(grid_x, grid_y, scores, levels=[threshold], colors="k",
-                       linewidths=1.5)
+            ax.contour(grid_x, grid_y, scores, levels=[threshold], colors="k", linewidths=1.5)
     for cls, colour, marker in zip(classes, ("tab:red", "tab:blue"), ("o", "s")):
         members = [p for p, lab in zip(points, labels) if lab == cls]
-        ax.scatter([p[0] for p in members], [p[1] for p in members], c=colour,
-                   marker=marker, edgecolors="k", label=f"class {cls:g}")
+        ax.scatter(
+            [p[0] for p in members],
+            [p[1] for p in members],
+            c=colour,
+            marker=marker,
+            edgecolors="k",
+            label=f"class {cls:g}",
+        )
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
     ax.set_title(title)
@@ -85,8 +97,7 @@ def _score(predict, x0: float, x1: float) -> float:
     return float(s)
 
 
-def plot_history(history: Mapping[str, Sequence[float]], path, *,
-                 title: str = "training") -> str:
+def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "training") -> str:
     """Save a PNG of ``history["loss"]`` per epoch, and ``history["accuracy"]`` if present
     (on a second axis, since it lives in [0, 1] while the loss can be anywhere)."""
     path = _png_path(path)
@@ -97,14 +108,18 @@ def plot_history(history: Mapping[str, Sequence[float]], path, *,
     fig = _figure((6, 4))
     ax = fig.subplots()
     epochs = list(range(1, len(loss) + 1))
-    ax.plot(epochs, loss, color="tab:red", marker="." if len(loss) < 50 else None,
-            label="loss")
+    ax.plot(epochs, loss, color="tab:red", marker="." if len(loss) < 50 else None, label="loss")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss", color="tab:red")
     if accuracy:
         ax2 = ax.twinx()
-        ax2.plot(list(range(1, len(accuracy) + 1)), accuracy, color="tab:blue",
-                 marker="." if len(accuracy) < 50 else None, label="accuracy")
+        ax2.plot(
+            list(range(1, len(accuracy) + 1)),
+            accuracy,
+            color="tab:blue",
+            marker="." if len(accuracy) < 50 else None,
+            label="accuracy",
+        )
         ax2.set_ylabel("accuracy", color="tab:blue")
         ax2.set_ylim(-0.02, 1.02)
     ax.set_title(title)

@@ -124,8 +124,9 @@ class Call(Node):
         if self.op not in OPS:
             raise ValueError(f"Call: unknown op {self.op!r}; known: {', '.join(OPS)}")
         if len(self.args) != OPS[self.op].arity:
-            raise ValueError(f"Call: {self.op} takes {OPS[self.op].arity} arguments, "
-                             f"got {len(self.args)}")
+            raise ValueError(
+                f"Call: {self.op} takes {OPS[self.op].arity} arguments, got {len(self.args)}"
+            )
 
     def evaluate(self, env: Sequence, backend: str = "engine") -> Any:
         _check_backend(backend)
@@ -152,6 +153,7 @@ def _check_backend(backend: str) -> None:
 
 def _torch():
     import torch  # imported on first use: the engine and these trees never need it
+
     return torch
 
 
@@ -254,39 +256,116 @@ def _table(*ops: Op) -> dict:
 
 
 OPS = _table(
-    Op("add", 2, "{0} + {1}", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: a + b,
-       SUM, (SUM, SUM + 1)),
-    Op("sub", 2, "{0} - {1}", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: a - b,
-       SUM, (SUM, SUM + 1)),
-    Op("mul", 2, "{0} * {1}", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: a * b,
-       PRODUCT, (PRODUCT, PRODUCT + 1)),
-    Op("div", 2, "{0} / {1}", lambda a, b: a / b, lambda a, b: a / b, lambda a, b: a / b,
-       PRODUCT, (PRODUCT, PRODUCT + 1),
-       safe=_safe_divisor),
+    Op(
+        "add",
+        2,
+        "{0} + {1}",
+        lambda a, b: a + b,
+        lambda a, b: a + b,
+        lambda a, b: a + b,
+        SUM,
+        (SUM, SUM + 1),
+    ),
+    Op(
+        "sub",
+        2,
+        "{0} - {1}",
+        lambda a, b: a - b,
+        lambda a, b: a - b,
+        lambda a, b: a - b,
+        SUM,
+        (SUM, SUM + 1),
+    ),
+    Op(
+        "mul",
+        2,
+        "{0} * {1}",
+        lambda a, b: a * b,
+        lambda a, b: a * b,
+        lambda a, b: a * b,
+        PRODUCT,
+        (PRODUCT, PRODUCT + 1),
+    ),
+    Op(
+        "div",
+        2,
+        "{0} / {1}",
+        lambda a, b: a / b,
+        lambda a, b: a / b,
+        lambda a, b: a / b,
+        PRODUCT,
+        (PRODUCT, PRODUCT + 1),
+        safe=_safe_divisor,
+    ),
     Op("neg", 1, "-{0}", lambda a: -a, lambda a: -a, lambda a: -a, UNARY, (UNARY + 1,)),
-    Op("pow", 2, "{0}**{1}", lambda a, b: a ** b, math.pow, lambda a, b: _torch().pow(a, b),
-       POWER, (POWER + 1, UNARY), safe=_safe_power),
+    Op(
+        "pow",
+        2,
+        "{0}**{1}",
+        lambda a, b: a**b,
+        math.pow,
+        lambda a, b: _torch().pow(a, b),
+        POWER,
+        (POWER + 1, UNARY),
+        safe=_safe_power,
+    ),
     Op("exp", 1, "exp({0})", autograd.exp, math.exp, lambda a: _torch().exp(a)),
-    Op("log", 1, "log({0})", autograd.log, math.log, lambda a: _torch().log(a),
-       safe=lambda args, values: (_one_plus_square(args[0]),)),
-    Op("sqrt", 1, "sqrt({0})", autograd.sqrt, math.sqrt, lambda a: _torch().sqrt(a),
-       safe=lambda args, values: (Call("add", (Call("softplus", args), Const(0.1))),)),
+    Op(
+        "log",
+        1,
+        "log({0})",
+        autograd.log,
+        math.log,
+        lambda a: _torch().log(a),
+        safe=lambda args, values: (_one_plus_square(args[0]),),
+    ),
+    Op(
+        "sqrt",
+        1,
+        "sqrt({0})",
+        autograd.sqrt,
+        math.sqrt,
+        lambda a: _torch().sqrt(a),
+        safe=lambda args, values: (Call("add", (Call("softplus", args), Const(0.1))),),
+    ),
     Op("tanh", 1, "tanh({0})", autograd.tanh, math.tanh, lambda a: _torch().tanh(a)),
-    Op("sigmoid", 1, "sigmoid({0})", autograd.sigmoid, _sigmoid,
-       lambda a: _torch().sigmoid(a)),
+    Op("sigmoid", 1, "sigmoid({0})", autograd.sigmoid, _sigmoid, lambda a: _torch().sigmoid(a)),
     Op("softplus", 1, "softplus({0})", autograd.softplus, _softplus, _torch_softplus),
     Op("sin", 1, "sin({0})", autograd.sin, math.sin, lambda a: _torch().sin(a)),
     Op("cos", 1, "cos({0})", autograd.cos, math.cos, lambda a: _torch().cos(a)),
-    Op("relu", 1, "relu({0})", autograd.relu, lambda a: a if a > 0 else 0.0,
-       lambda a: _torch().relu(a), safe=_away_from_kink),
+    Op(
+        "relu",
+        1,
+        "relu({0})",
+        autograd.relu,
+        lambda a: a if a > 0 else 0.0,
+        lambda a: _torch().relu(a),
+        safe=_away_from_kink,
+    ),
     Op("abs", 1, "abs({0})", abs, abs, lambda a: _torch().abs(a), safe=_away_from_kink),
-    Op("leaky_relu", 2, "leaky_relu({0}, {1})", autograd.leaky_relu,
-       lambda x, slope: x if x > 0 else slope * x,
-       lambda x, slope: _torch().where(x > 0, x, slope * x), safe=_away_from_kink),
-    Op("vsum", 3, "vsum([{0}, {1}, {2}])", lambda *xs: autograd.vsum(xs),
-       lambda a, b, c: a + b + c, lambda a, b, c: a + b + c),
-    Op("dot", 5, "dot([{0}, {1}], [{2}, {3}], {4})",
-       lambda w0, w1, x0, x1, b: autograd.dot([w0, w1], [x0, x1], b),
-       lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1,
-       lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1),
+    Op(
+        "leaky_relu",
+        2,
+        "leaky_relu({0}, {1})",
+        autograd.leaky_relu,
+        lambda x, slope: x if x > 0 else slope * x,
+        lambda x, slope: _torch().where(x > 0, x, slope * x),
+        safe=_away_from_kink,
+    ),
+    Op(
+        "vsum",
+        3,
+        "vsum([{0}, {1}, {2}])",
+        lambda *xs: autograd.vsum(xs),
+        lambda a, b, c: a + b + c,
+        lambda a, b, c: a + b + c,
+    ),
+    Op(
+        "dot",
+        5,
+        "dot([{0}, {1}], [{2}, {3}], {4})",
+        lambda w0, w1, x0, x1, b: autograd.dot([w0, w1], [x0, x1], b),
+        lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1,
+        lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1,
+    ),
 )

@@ -43,10 +43,10 @@ class GradcheckError(AssertionError):
 class Row:
     """One compared derivative: which input(s), both estimates, and the verdict."""
 
-    name: str        # "0 (x)" for ∂f/∂x; "0 (x), 1 (y)" for ∂²f/∂x∂y
+    name: str  # "0 (x)" for ∂f/∂x; "0 (x), 1 (y)" for ∂²f/∂x∂y
     analytic: float
     numeric: float
-    failure: str     # "" when the entry passes
+    failure: str  # "" when the entry passes
 
     @property
     def abs_error(self) -> float:
@@ -60,8 +60,15 @@ class Row:
         return error / abs(self.numeric) if self.numeric != 0 else math.inf
 
 
-def gradcheck(f: Callable[..., Value | Number], inputs: Inputs, *, eps: float = 1e-6,
-              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+def gradcheck(
+    f: Callable[..., Value | Number],
+    inputs: Inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check ∂f/∂xᵢ from ``grad`` against central finite differences at ``inputs``.
 
     ``f(*values)`` must return a scalar ``Value`` (or a plain number, whose gradient is 0).
@@ -83,9 +90,15 @@ def gradcheck(f: Callable[..., Value | Number], inputs: Inputs, *, eps: float = 
     return _verdict("gradcheck", "∂f/∂input", rows, eps, atol, rtol, raise_exception)
 
 
-def gradgradcheck(f: Callable[..., Value | Number], inputs: Inputs, *,
-                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True) -> bool:
+def gradgradcheck(
+    f: Callable[..., Value | Number],
+    inputs: Inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Check every second derivative ∂²f/∂xᵢ∂xⱼ against finite differences.
 
     The analytic Hessian differentiates ``grad(f, x, create_graph=True)`` once more; the
@@ -96,8 +109,7 @@ def gradgradcheck(f: Callable[..., Value | Number], inputs: Inputs, *,
     points, labels = _validate(f, inputs, eps, atol, rtol, "gradgradcheck")
     leaves = _leaves(points, labels)
     out = _finite_output(f, leaves, "gradgradcheck")
-    first = grad(out, leaves, create_graph=True) if isinstance(out, Value) \
-        else [0.0] * len(leaves)
+    first = grad(out, leaves, create_graph=True) if isinstance(out, Value) else [0.0] * len(leaves)
     # hessian[i][j] = ∂/∂xⱼ (∂f/∂xᵢ)
     hessian = [grad(g, leaves) if isinstance(g, Value) else [0.0] * len(leaves) for g in first]
     names = _names(labels)
@@ -108,33 +120,41 @@ def gradgradcheck(f: Callable[..., Value | Number], inputs: Inputs, *,
         for i in range(len(points)):
             numeric = (plus[i] - minus[i]) / (2 * eps)
             rows.append(_compare(f"{names[i]}, {names[j]}", hessian[i][j], numeric, atol, rtol))
-    return _verdict("gradgradcheck", "∂²f/∂input∂input", rows, eps, atol, rtol,
-                    raise_exception)
+    return _verdict("gradgradcheck", "∂²f/∂input∂input", rows, eps, atol, rtol, raise_exception)
 
 
 # --- checking the arguments -----------------------------------------------------------------
 
+
 def _validate(f, inputs, eps, atol, rtol, who: str) -> tuple[list[float], list[str]]:
     if not callable(f):
-        raise TypeError(f"{who}(f): f must be a callable taking one Value per input, "
-                        f"got {type(f).__name__}")
+        raise TypeError(
+            f"{who}(f): f must be a callable taking one Value per input, got {type(f).__name__}"
+        )
     if isinstance(inputs, (Value, Real)):
         inputs = [inputs]
     if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
-        raise TypeError(f"{who}(inputs): inputs must be a sequence of numbers or Values, "
-                        f"got {type(inputs).__name__}")
+        raise TypeError(
+            f"{who}(inputs): inputs must be a sequence of numbers or Values, "
+            f"got {type(inputs).__name__}"
+        )
     if len(inputs) == 0:
-        raise ValueError(f"{who}(inputs): inputs is empty; give the point to check at, "
-                         f"one number per argument of f")
+        raise ValueError(
+            f"{who}(inputs): inputs is empty; give the point to check at, "
+            f"one number per argument of f"
+        )
     points, labels = [], []
     for position, given in enumerate(inputs):
         x, label = (given.data, given.label) if isinstance(given, Value) else (given, "")
         if isinstance(x, bool) or not isinstance(x, Real):
-            raise TypeError(f"{who}(inputs): input {position} must be a real number or a "
-                            f"Value, got {type(x).__name__} ({x!r:.40})")
+            raise TypeError(
+                f"{who}(inputs): input {position} must be a real number or a "
+                f"Value, got {type(x).__name__} ({x!r:.40})"
+            )
         if not math.isfinite(x):
-            raise ValueError(f"{who}(inputs): input {position} is {x}; finite differences "
-                             f"need a finite point")
+            raise ValueError(
+                f"{who}(inputs): input {position} is {x}; finite differences need a finite point"
+            )
         points.append(float(x))
         labels.append(label)
     for name, number in (("eps", eps), ("atol", atol), ("rtol", rtol)):
@@ -149,6 +169,7 @@ def _validate(f, inputs, eps, atol, rtol, who: str) -> tuple[list[float], list[s
 
 # --- evaluating f ---------------------------------------------------------------------------
 
+
 def _leaves(points: Sequence[float], labels: Sequence[str]) -> list[Value]:
     return [Value(x, label) for x, label in zip(points, labels)]
 
@@ -159,8 +180,10 @@ def _call(f, leaves: list[Value], who: str) -> Value | float:
         return out
     if isinstance(out, Real) and not isinstance(out, bool):
         return float(out)
-    raise TypeError(f"{who}(f): f must return a scalar Value or a number, got "
-                    f"{type(out).__name__} ({out!r:.60})")
+    raise TypeError(
+        f"{who}(f): f must return a scalar Value or a number, got "
+        f"{type(out).__name__} ({out!r:.60})"
+    )
 
 
 def _evaluate(f, points: Sequence[float], labels: Sequence[str], who: str) -> float:
@@ -174,8 +197,9 @@ def _finite_output(f, leaves: list[Value], who: str) -> Value | float:
     out = _call(f, leaves, who)
     value = out.data if isinstance(out, Value) else out
     if not math.isfinite(value):
-        where = ", ".join(f"{n}={x.data!r}" for n, x in zip(_names([v.label for v in leaves]),
-                                                            leaves))
+        where = ", ".join(
+            f"{n}={x.data!r}" for n, x in zip(_names([v.label for v in leaves]), leaves)
+        )
         raise ValueError(f"{who}: f is {value} at {where}; check at a point where f is finite")
     return out
 
@@ -198,6 +222,7 @@ def _nudge(points: Sequence[float], i: int, step: float) -> list[float]:
 
 # --- comparing and reporting ----------------------------------------------------------------
 
+
 def _names(labels: Sequence[str]) -> list[str]:
     return [f"{i} ({label})" if label else str(i) for i, label in enumerate(labels)]
 
@@ -217,11 +242,22 @@ def _compare(name: str, analytic: float, numeric: float, atol: float, rtol: floa
 def format_table(rows: Sequence[Row]) -> str:
     """The rows as an aligned text table (the body of a ``GradcheckError``)."""
     header = ("input", "analytic", "numeric", "abs error", "rel error", "result")
-    body = [(r.name, f"{r.analytic:.10g}", f"{r.numeric:.10g}", f"{r.abs_error:.3g}",
-             f"{r.rel_error:.3g}", "FAIL: " + r.failure if r.failure else "ok") for r in rows]
+    body = [
+        (
+            r.name,
+            f"{r.analytic:.10g}",
+            f"{r.numeric:.10g}",
+            f"{r.abs_error:.3g}",
+            f"{r.rel_error:.3g}",
+            "FAIL: " + r.failure if r.failure else "ok",
+        )
+        for r in rows
+    ]
     widths = [max(len(line[k]) for line in [header, *body]) for k in range(5)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[5]
-             for line in [header, *body]]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[5]
+        for line in [header, *body]
+    ]
     return "\n".join("  " + line.rstrip() for line in lines)
 
 
@@ -234,4 +270,6 @@ def _verdict(who: str, what: str, rows: list[Row], eps, atol, rtol, raise_except
     raise GradcheckError(
         f"{who}: {len(failed)} of {len(rows)} entries of {what} disagree with central finite "
         f"differences (eps={eps:g}); an entry passes when |analytic - numeric| <= "
-        f"atol + rtol·|numeric| (atol={atol:g}, rtol={rtol:g})\n{format_table(rows)}", rows)
+        f"atol + rtol·|numeric| (atol={atol:g}, rtol={rtol:g})\n{format_table(rows)}",
+        rows,
+    )

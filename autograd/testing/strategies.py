@@ -36,17 +36,20 @@ CONSTANTS = (2.0, 0.5, -1.0, 3.0, -0.5, 1.5)
 DEFAULT_OPS = tuple(OPS)
 
 
-def values(min_value: float = -10.0, max_value: float = 10.0, *,
-           exclude: float | Iterable[float] = (), margin: float = 1e-3
-           ) -> st.SearchStrategy[float]:
+def values(
+    min_value: float = -10.0,
+    max_value: float = 10.0,
+    *,
+    exclude: float | Iterable[float] = (),
+    margin: float = 1e-3,
+) -> st.SearchStrategy[float]:
     """Finite floats in [min_value, max_value], at least ``margin`` away from each point of
     ``exclude`` (kinks, poles: ``values(-3, 3, exclude=0)`` for relu)."""
     for name, bound in (("min_value", min_value), ("max_value", max_value)):
         if isinstance(bound, bool) or not isinstance(bound, Real) or not math.isfinite(bound):
             raise ValueError(f"values({name}): must be a finite number, got {bound!r}")
     if min_value > max_value:
-        raise ValueError(f"values: min_value={min_value!r} is greater than "
-                         f"max_value={max_value!r}")
+        raise ValueError(f"values: min_value={min_value!r} is greater than max_value={max_value!r}")
     if isinstance(margin, bool) or not isinstance(margin, Real) or not margin >= 0:
         raise ValueError(f"values(margin): must be a number >= 0, got {margin!r}")
     points = (exclude,) if isinstance(exclude, Real) else tuple(exclude)
@@ -57,8 +60,10 @@ def values(min_value: float = -10.0, max_value: float = 10.0, *,
     if not points:
         return floats
     if _covered(min_value, max_value, points, margin):
-        raise ValueError(f"values: every number in [{min_value}, {max_value}] lies within "
-                         f"margin={margin} of an excluded point {points}")
+        raise ValueError(
+            f"values: every number in [{min_value}, {max_value}] lies within "
+            f"margin={margin} of an excluded point {points}"
+        )
     return floats.filter(lambda x: all(abs(x - p) >= margin for p in points))
 
 
@@ -72,9 +77,15 @@ def _covered(low: float, high: float, points: Sequence[float], margin: float) ->
     return reach >= high
 
 
-def expressions(n_vars: int = 2, max_depth: int = 3, ops: Iterable[str] | None = None, *,
-                min_value: float = -2.0, max_value: float = 2.0,
-                at: Sequence[float] | None = None) -> st.SearchStrategy[ExpressionAt]:
+def expressions(
+    n_vars: int = 2,
+    max_depth: int = 3,
+    ops: Iterable[str] | None = None,
+    *,
+    min_value: float = -2.0,
+    max_value: float = 2.0,
+    at: Sequence[float] | None = None,
+) -> st.SearchStrategy[ExpressionAt]:
     """Random expressions over x0 … x{n_vars-1}, with the point they are drawn at.
 
     ``max_depth`` bounds the nesting of drawn operations (domain guards such as
@@ -91,8 +102,7 @@ def expressions(n_vars: int = 2, max_depth: int = 3, ops: Iterable[str] | None =
         raise TypeError(f"expressions(ops): give a list of op names, not the string {ops!r}")
     unknown = [name for name in names if name not in OPS]
     if unknown or not names:
-        raise ValueError(f"expressions(ops): unknown or no ops {unknown}; known: "
-                         f"{', '.join(OPS)}")
+        raise ValueError(f"expressions(ops): unknown or no ops {unknown}; known: {', '.join(OPS)}")
     if at is not None:
         at = tuple(at)
         if len(at) != n_vars or not all(isinstance(x, Real) and math.isfinite(x) for x in at):
