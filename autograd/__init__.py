@@ -29,7 +29,7 @@ from autograd.primitives import (
     sum_,
     tanh,
 )
-from autograd.value import Primitive, Value
+from autograd.value import Primitive, Value, apply
 
 
 def _as_list(items, where: str) -> list:
@@ -46,7 +46,7 @@ def vsum(values) -> Value:
     values = _as_list(values, "vsum(values)")
     if not values:
         return Value(0.0)
-    return sum_(*values)
+    return apply(sum_, values)  # a Value even when every term is a plain number
 
 
 def dot(weights, xs, bias=0.0) -> Value:
@@ -54,7 +54,7 @@ def dot(weights, xs, bias=0.0) -> Value:
     weights, xs = _as_list(weights, "dot(weights)"), _as_list(xs, "dot(xs)")
     if len(weights) != len(xs):
         raise ValueError(f"dot: {len(weights)} weights but {len(xs)} inputs")
-    return linear(*weights, *xs, bias)
+    return apply(linear, [*weights, *xs, bias])
 
 
 __all__ = [

@@ -56,13 +56,20 @@ class Primitive:
                 return apply(self, args)
         for position, a in enumerate(args):
             _check_number(a, self.name, position)
-        return self.forward(*args)
+        return float(self.forward(*args))
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
 _NUMBERS = frozenset((float, int, bool))  # checked by type first: isinstance(x, Real) is slow
+
+
+def _to_float(x: Real, where: str) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{where}: {x!r:.40} is too large for a float") from None
 
 
 def _check_number(x, op_name: str, position: int) -> None:
@@ -84,7 +91,7 @@ def constant(x: float) -> Value:
     if c is not None:
         return c
     c = _new(Value)
-    c.data = float(x)
+    c.data = _to_float(x, "a number in an operation")
     c.grad = 0.0
     c.label = ""
     c.primitive = None
@@ -99,14 +106,24 @@ _constants: dict = {}
 
 
 def apply(op: Primitive, args: Sequence) -> Value:
-    """Apply ``op`` to Values and numbers, recording a node (the general, slower path)."""
-    inputs = []
-    for position, a in enumerate(args):
+    """Apply ``op`` to Values and numbers, recording a node."""
+    for a in args:
         if type(a) is not Value:
-            _check_number(a, op.name, position)
-            a = constant(a)
-        inputs.append(a)
-    return record(op, op.forward(*[a.data for a in inputs]), tuple(inputs))
+            args = [_lift(a, op.name, position) for position, a in enumerate(args)]
+            break
+    return record(op, op.forward(*[a.data for a in args]), tuple(args))
+
+
+def apply1(op: Primitive, x: Value) -> Value:
+    """``op`` applied to one Value: the fast path of the methods (``x.tanh()``...)."""
+    return record(op, op.forward(x.data), (x,))
+
+
+def _lift(a, op_name: str, position: int) -> Value:
+    if type(a) is Value:
+        return a
+    _check_number(a, op_name, position)
+    return constant(a)
 
 
 def record(op: Primitive, data: float, inputs: tuple) -> Value:
@@ -202,7 +219,7 @@ class Value:
             )
         if not isinstance(label, str):
             raise TypeError(f"Value(label): label must be a str, got {type(label).__name__}")
-        self.data = float(data)
+        self.data = _to_float(data, "Value(data)")
         self.grad = 0.0
         self.label = label
         self.primitive = None
@@ -300,7 +317,7 @@ class Value:
         return apply(div, (other, self))
 
     def __abs__(self):
-        return abs_(self)
+        return apply1(abs_, self)
 
     def __pos__(self):
         return self
@@ -323,27 +340,27 @@ class Value:
     # --- functions ---------------------------------------------------------------------------
     def exp(self) -> Value:
         """e^x"""
-        return exp(self)
+        return apply1(exp, self)
 
     def log(self) -> Value:
         """Natural logarithm: -inf at 0, nan below."""
-        return log(self)
+        return apply1(log, self)
 
     def sqrt(self) -> Value:
         """√x (nan below 0; its derivative is inf at 0)."""
-        return sqrt(self)
+        return apply1(sqrt, self)
 
     def tanh(self) -> Value:
         """tanh x; derivative 1 - tanh²x."""
-        return tanh(self)
+        return apply1(tanh, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e^-x); derivative σ(x)(1 - σ(x))."""
-        return sigmoid(self)
+        return apply1(sigmoid, self)
 
     def relu(self) -> Value:
         """max(x, 0); derivative 1 for x > 0, else 0."""
-        return relu(self)
+        return apply1(relu, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope · x."""
@@ -351,13 +368,13 @@ class Value:
 
     def softplus(self) -> Value:
         """log(1 + e^x); derivative σ(x)."""
-        return softplus(self)
+        return apply1(softplus, self)
 
     def sin(self) -> Value:
-        return sin(self)
+        return apply1(sin, self)
 
     def cos(self) -> Value:
-        return cos(self)
+        return apply1(cos, self)
 
     # --- gradients ---------------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:

@@ -250,7 +250,7 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
         json.dump(history, f, indent=1)
     written.append(path)
 
-    from viz import plot_decision_boundary, plot_history, render  # draws with matplotlib/dot
+    from viz import GraphvizNotFoundError, plot_decision_boundary, plot_history, render
 
     path = plot_history(history, os.path.join(out, "loss.png"), title=f"training on {args.dataset}")
     written.append(path)
@@ -270,7 +270,12 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
     written.append(path)
     x0, y0 = result["X_test"][0], result["y_test"][0]
     graph = neuron_graph(model, x0, 1.0 if y0 > 0 else -1.0)
-    written.append(render(graph, os.path.join(out, "neuron_graph.svg")))
+    try:
+        written.append(render(graph, os.path.join(out, "neuron_graph.svg")))
+    except GraphvizNotFoundError as e:
+        # Without Graphviz's dot program the drawing is still written, as DOT source.
+        written.append(render(graph, os.path.join(out, "neuron_graph.dot")))
+        print(f"note: {e}", file=sys.stderr)
     return written
 
 

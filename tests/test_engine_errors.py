@@ -225,3 +225,16 @@ def test_error_messages_are_single_lines_without_internal_reprs():
     ]
     for m in messages:
         assert "\n" not in m and not re.search(r"0x[0-9a-f]{6,}", m)
+
+
+def test_an_integer_too_large_for_a_float_is_named():
+    raises(OverflowError, r"Value\(data\): 1000.* is too large for a float", lambda: Value(10**400))
+    raises(OverflowError, r"number in an operation: 1000.* too large", lambda: Value(1.0) + 10**400)
+
+
+def test_functions_on_plain_numbers_give_floats_and_n_ary_ones_give_values():
+    assert type(P.abs_(-2)) is float and P.abs_(-2) == 2.0
+    assert type(P.add(1, 2)) is float
+    s, z = vsum([1, 2]), dot([1, 2], [3, 4], 1)
+    assert isinstance(s, Value) and s.data == 3.0 and s.op == "sum"
+    assert isinstance(z, Value) and z.data == 12.0 and z.op == "linear"

@@ -166,3 +166,22 @@ def test_an_unwritable_output_folder_is_a_one_line_error(tmp_path, capsys):
         main(["--out", str(blocker / "run"), "--epochs", "1"])
     assert exit_info.value.code == 2
     assert "cannot create the output folder" in capsys.readouterr().err
+
+
+def test_without_graphviz_the_main_job_still_succeeds_and_writes_dot_source(tmp_path):
+    out = tmp_path / "run"
+    empty_bin = tmp_path / "bin"  # a PATH on which there is no `dot` program
+    empty_bin.mkdir()
+    env = dict(os.environ, PATH=str(empty_bin), PYTHONPATH=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "nn", "--epochs", "1", "--samples", "30", "--hidden", "3",
+         "--out", str(out), "--no-progress"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "graphviz" in done.stderr.lower()
+    assert not (out / "neuron_graph.svg").exists()
+    source = (out / "neuron_graph.dot").read_text(encoding="utf-8")
+    assert source.startswith("digraph") and "grad" in source
+    for name in ("model.json", "loss.png", "decision_boundary.png"):
+        assert (out / name).stat().st_size > 0
