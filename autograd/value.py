@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from numbers import Real
 from types import FrameType
+from typing import SupportsFloat
 
 from autograd import modes
 
@@ -65,7 +66,7 @@ class Primitive:
 _NUMBERS = frozenset((float, int, bool))  # checked by type first: isinstance(x, Real) is slow
 
 
-def _to_float(x: Real, where: str) -> float:
+def _to_float(x: SupportsFloat, where: str) -> float:
     try:
         return float(x)
     except OverflowError:
