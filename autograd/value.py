@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from numbers import Real
 from types import FrameType
-from typing import SupportsFloat
+from typing import Any, SupportsFloat
 
 from autograd import modes
 
@@ -98,6 +98,7 @@ def constant(x: float) -> Value:
     c.primitive = None
     c.inputs = ()
     c.requires_grad = False
+    c._partial = None
     if x != 0 and x == x and len(_constants) < 4096:
         _constants[x] = c
     return c
@@ -133,6 +134,7 @@ def record(op: Primitive, data: float, inputs: tuple) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._partial = None
     if _active[0] and _record_in_mode(out, op, inputs):
         return out
     out.primitive = op
@@ -197,7 +199,17 @@ class Value:
       gives them no gradient.
     """
 
-    __slots__ = ("data", "grad", "label", "primitive", "inputs", "requires_grad", "seq", "_site")
+    __slots__ = (
+        "data",
+        "grad",
+        "label",
+        "primitive",
+        "inputs",
+        "requires_grad",
+        "seq",
+        "_partial",
+        "_site",
+    )
     data: float
     grad: float
     label: str
@@ -205,6 +217,7 @@ class Value:
     inputs: tuple[Value, ...]
     requires_grad: bool
     seq: int  # creation order; set on operation nodes only
+    _partial: Any  # a backward pass's running sum of ∂root/∂self; None between passes
     _site: str  # where the node was made; set under detect_anomaly only
 
     def __init__(self, data: float, label: str = "", *, requires_grad: bool = True):
@@ -226,6 +239,7 @@ class Value:
         self.primitive = None
         self.inputs = ()
         self.requires_grad = bool(requires_grad)
+        self._partial = None
 
     @property
     def op(self) -> str:
@@ -258,6 +272,7 @@ class Value:
         out.inputs = (self, other)
         out.requires_grad = True
         out.seq = _next_seq()
+        out._partial = None
         return out
 
     def __mul__(self, other):
@@ -275,6 +290,7 @@ class Value:
         out.inputs = (self, other)
         out.requires_grad = True
         out.seq = _next_seq()
+        out._partial = None
         return out
 
     def __pow__(self, exponent):

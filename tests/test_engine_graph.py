@@ -18,6 +18,7 @@ import pytest
 
 import autograd
 from autograd import (
+    Primitive,
     Value,
     detect_anomaly,
     dot,
@@ -485,3 +486,73 @@ def test_graph_is_freed_without_the_cycle_collector(anomaly):
         assert _values_labelled("freed:") == []
     finally:
         gc.enable()
+
+
+# --- the pass's running sums: re-entrancy, threads, failures ----------------------------------
+
+
+def test_a_pass_inside_a_derivative_rule_works_on_its_own_graph():
+    # A custom primitive whose derivative is itself computed by the engine: grad() runs inside
+    # the outer backward pass, on a graph of its own.
+    def cube_vjp(g, ans, x):
+        inner = Value(x)
+        (d,) = grad(inner * inner * inner, [inner])  # 3x², by a nested pass
+        return (g * d,)
+
+    cube = Primitive("cube", lambda x: x**3, cube_vjp)
+    x = Value(2.0)
+    y = cube(x) * 5.0
+    y.backward()
+    assert x.grad == 5.0 * 3 * 2.0**2
+
+
+def test_a_nested_pass_over_the_outer_graph_is_refused_not_mixed():
+    x = Value(2.0, label="x")
+
+    def meddling_vjp(g, ans, a):
+        grad(x * 3.0, [x])  # x belongs to the pass that is running
+        return (g,)
+
+    y = Primitive("meddle", lambda a: a, meddling_vjp)(x) * x
+    with pytest.raises(RuntimeError, match="another backward pass"):
+        y.backward()
+    y2 = x * x  # nothing is left claimed: the next pass is right
+    y2.backward()
+    assert x.grad == 4.0
+
+
+def test_a_pass_that_fails_midway_leaves_the_graph_usable():
+    x = Value(0.0, label="x")
+    y = x.sqrt() + x
+    with detect_anomaly(), pytest.raises(FloatingPointError):
+        y.backward()  # sqrt'(0) = inf
+    x.grad = 0.0
+    z = x * 3.0 + x
+    z.backward()
+    assert x.grad == 4.0
+
+
+def test_threads_backpropagating_through_shared_parameters_get_every_gradient():
+    w = Value(0.5, label="w")
+    done = []
+
+    def work(k):
+        for i in range(200):
+            xs = [Value(float(k + i + j)) for j in range(5)]
+            loss = vsum([(w * x - 1.0) ** 2 for x in xs])
+            loss.backward()
+        done.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = sum(
+        2 * (0.5 * float(k + i + j) - 1.0) * float(k + i + j)
+        for k in range(4)
+        for i in range(200)
+        for j in range(5)
+    )
+    assert sorted(done) == [0, 1, 2, 3]
+    assert w.grad == pytest.approx(expected, rel=1e-12)
