@@ -51,10 +51,11 @@ def vsum(values) -> Value:
 
 def dot(weights, xs, bias=0.0) -> Value:
     """z = Σ wᵢ·xᵢ + b as one n-ary node: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1."""
-    weights, xs = _as_list(weights, "dot(weights)"), _as_list(xs, "dot(xs)")
+    if type(weights) is not list or type(xs) is not list:
+        weights, xs = _as_list(weights, "dot(weights)"), _as_list(xs, "dot(xs)")
     if len(weights) != len(xs):
         raise ValueError(f"dot: {len(weights)} weights but {len(xs)} inputs")
-    return apply(linear, [*weights, *xs, bias])
+    return apply(linear, (*weights, *xs, bias))
 
 
 __all__ = [

@@ -34,6 +34,7 @@ from autograd import modes
 from autograd.value import Value, constant, describe_inputs
 
 _creation_order = attrgetter("seq")
+_data = attrgetter("data")
 _lock = threading.RLock()
 
 
@@ -114,8 +115,10 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
                     continue
                 if create_graph:
                     input_grads = vjp(g, node, *inputs)
+                elif len(inputs) == 1:
+                    input_grads = vjp(g, node.data, inputs[0].data)
                 else:
-                    input_grads = vjp(g, node.data, *[x.data for x in inputs])
+                    input_grads = vjp(g, node.data, *map(_data, inputs))
                 if anomaly:
                     _check_finite(node, input_grads)
                 for x, gx in zip(inputs, input_grads):

@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from numbers import Real
+from operator import attrgetter
 from types import FrameType
 from typing import Any, SupportsFloat
 
@@ -111,9 +112,11 @@ def apply(op: Primitive, args: Sequence) -> Value:
     """Apply ``op`` to Values and numbers, recording a node."""
     for a in args:
         if type(a) is not Value:
-            args = [_lift(a, op.name, position) for position, a in enumerate(args)]
+            args = tuple([_lift(a, op.name, position) for position, a in enumerate(args)])
             break
-    return record(op, op.forward(*[a.data for a in args]), tuple(args))
+    else:
+        args = tuple(args)  # no copy when it already is one
+    return record(op, op.forward(*map(_data, args)), args)
 
 
 def apply1(op: Primitive, x: Value) -> Value:
@@ -181,6 +184,7 @@ def describe_inputs(inputs: Sequence[Value]) -> str:
 
 
 _new = object.__new__
+_data = attrgetter("data")
 # Creation order, stamped on every operation node: inputs are always made before the nodes
 # computed from them, which is what lets backward.py visit nodes in reverse topological order.
 _next_seq = itertools.count().__next__

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Sequence
+from numbers import Real
 
 import autograd
 from autograd import Value
@@ -90,6 +91,10 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         check_input(x, self.nin, "Neuron")
+        return self.forward(x)
+
+    def forward(self, x: Input) -> Value:
+        """a = f(z), z = Σ wᵢ·xᵢ + b, for an input already checked to have length ``nin``."""
         z = autograd.dot(self.w, x, self.b)
         return ACTIVATIONS[self.activation](z)
 
@@ -132,7 +137,8 @@ class Layer(Module):
 
     def __call__(self, x: Input) -> list[Value]:
         check_input(x, self.nin, "Layer")
-        return [neuron(x) for neuron in self.neurons]
+        x = as_values(x, "Layer")
+        return [neuron.forward(x) for neuron in self.neurons]
 
     def config(self) -> dict:
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
@@ -210,6 +216,20 @@ class MLP(Module):
             else f", output_activation={self._output_activation!r}"
         )
         return f"MLP({self.nin}, {self.nouts}, activation={self._activation!r}{extra})"
+
+
+def as_values(x: Input, where: str) -> list[Value]:
+    """The input as Values: numbers become constants once here, not once per neuron."""
+    values = []
+    for i, v in enumerate(x):
+        if not isinstance(v, Value):
+            if not isinstance(v, Real):
+                raise TypeError(
+                    f"{where}: input {i} must be a number or a Value, got {type(v).__name__}"
+                )
+            v = Value(v, requires_grad=False)
+        values.append(v)
+    return values
 
 
 def check_input(x: Input, nin: int, where: str) -> None:
