@@ -556,3 +556,27 @@ def test_threads_backpropagating_through_shared_parameters_get_every_gradient():
     )
     assert sorted(done) == [0, 1, 2, 3]
     assert w.grad == pytest.approx(expected, rel=1e-12)
+
+
+def test_dropping_a_large_graph_leaves_the_cycle_collector_nothing_of_ours():
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # whatever the collector finds stays in gc.garbage
+    try:
+        xs = [Value(0.01 * i) for i in range(2000)]
+        y = vsum([(x * x).tanh() * x + x.exp() / (1.0 + x * x) for x in xs])
+        y.backward()
+        first = grad(y, xs[:50], create_graph=True)
+        second = grad(vsum(first), xs[:50])
+        assert len(second) == 50
+        del xs, y, first, second
+        gc.collect()
+        ours = [o for o in gc.garbage if isinstance(o, Value)]
+        ours += [
+            o for o in gc.garbage if isinstance(o, tuple) and any(isinstance(v, Value) for v in o)
+        ]
+        assert ours == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
