@@ -45,31 +45,44 @@ class _Claim:
 
 
 def _claim(root: Value, claim: _Claim) -> tuple[list[Value], list[Value]]:
-    """(operation nodes, leaves) of root's graph that require grad, each marked ``claim``."""
+    """(operation nodes, leaves) of root's graph that require grad, each marked ``claim``;
+    the operations sorted for the walk, root first."""
+    if root._partial is not None:
+        raise _busy()
     root._partial = claim
-    operations, leaves, stack = [root], [], [root]
+    if not root.inputs:
+        return [], [root]
+    operations: list[Value] = [root]
+    leaves: list[Value] = []
+    stack = [root]
+    add_operation, add_leaf, push, pop = operations.append, leaves.append, stack.append, stack.pop
     try:
         while stack:
-            for x in stack.pop().inputs:
-                if not x.requires_grad or x._partial is claim:
-                    continue
-                if x._partial is not None:
-                    raise RuntimeError(
-                        "backward: a node of this graph is in another backward pass that has "
-                        "not finished (grad() or backward() called from inside a derivative "
-                        "rule, on a graph that shares nodes with the outer one)"
-                    )
-                x._partial = claim
-                if x.inputs:
-                    operations.append(x)
-                    stack.append(x)
-                else:
-                    leaves.append(x)
+            for x in pop().inputs:
+                if x.requires_grad:
+                    partial = x._partial
+                    if partial is None:
+                        x._partial = claim
+                        if x.inputs:
+                            add_operation(x)
+                            push(x)
+                        else:
+                            add_leaf(x)
+                    elif partial is not claim:
+                        raise _busy()
     except BaseException:
         _release(operations, leaves)
         raise
     operations.sort(key=_creation_order, reverse=True)
     return operations, leaves
+
+
+def _busy() -> RuntimeError:
+    return RuntimeError(
+        "backward: a node of this graph is in another backward pass that has not finished "
+        "(grad() or backward() called from inside a derivative rule, on a graph that shares "
+        "nodes with the outer one)"
+    )
 
 
 def _release(*groups: list[Value]) -> None:
@@ -88,7 +101,7 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
     anomaly = modes.active[0] and modes.state.anomaly
     claim = _Claim()
     with _lock:
-        operations, leaves = _claim(root, claim) if root.inputs else ([], [root])
+        operations, leaves = _claim(root, claim)
         root._partial = seed
         try:
             for node in operations:
@@ -132,8 +145,10 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
                     x.grad += x._partial
                 else:
                     totals[x] = x._partial
-        finally:
+                x._partial = None
+        except BaseException:  # leave nothing claimed, whatever stopped the pass
             _release(operations, leaves)
+            raise
 
 
 def gradients(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:

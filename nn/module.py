@@ -97,8 +97,9 @@ def state_problem(module: Module, state: object) -> str:
     if not isinstance(state, Mapping):
         return f"the parameters must be a mapping of names to numbers, got {type(state).__name__}"
     expected = [name for name, _ in module.named_parameters()]
+    known = set(expected)
     missing = [name for name in expected if name not in state]
-    unexpected = [name for name in state if name not in set(expected)]
+    unexpected = [name for name in state if name not in known]
     if missing or unexpected:
         parts = []
         if missing:
