@@ -18,8 +18,9 @@ MLP_SIZES = (2, 16, 16, 1)  # MLP(2, [16, 16, 1])
 Neuron = tuple[list[float], float]  # (weights, bias)
 
 
-def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0
-              ) -> tuple[list[list[float]], list[float]]:
+def two_moons(
+    n: int = 100, noise: float = 0.1, seed: int = 0
+) -> tuple[list[list[float]], list[float]]:
     """n points on two interleaved half circles; targets +1 (upper moon) and -1 (lower)."""
     rng = random.Random(seed)
     xs, ys = [], []
@@ -52,12 +53,11 @@ def unflatten(sizes: Sequence[int], flat: Sequence[float]) -> list[list[Neuron]]
     for nin, nout in zip(sizes[:-1], sizes[1:]):
         layer = []
         for _ in range(nout):
-            layer.append((list(flat[k:k + nin]), flat[k + nin]))
+            layer.append((list(flat[k : k + nin]), flat[k + nin]))
             k += nin + 1
         layers.append(layer)
     if k != len(flat):
-        raise ValueError(f"unflatten: {len(flat)} parameters for sizes {list(sizes)}, "
-                         f"expected {k}")
+        raise ValueError(f"unflatten: {len(flat)} parameters for sizes {list(sizes)}, expected {k}")
     return layers
 
 

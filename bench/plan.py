@@ -27,8 +27,13 @@ class Sizes:
     per_op: int
 
 
-FULL = Sizes(mlp_points=100, mlp_steps=2, chain=(10**4, 10**5, 10**6),
-             wide=(10**4, 10**5, 10**6), per_op=5 * 10**4)
+FULL = Sizes(
+    mlp_points=100,
+    mlp_steps=2,
+    chain=(10**4, 10**5, 10**6),
+    wide=(10**4, 10**5, 10**6),
+    per_op=5 * 10**4,
+)
 # tracemalloc counts each object's bytes exactly (so N hardly matters) but slows allocation
 # several times: it measures at this N at most.
 TRACEMALLOC_MAX_N = 10**5
@@ -41,8 +46,9 @@ def capped(sizes: Sequence[int], max_n: int | None) -> list[int]:
     return sorted({min(n, max_n) for n in sizes})
 
 
-def build(quick: bool = False, only: Sequence[str] | None = None,
-          max_n: int | None = None) -> list[Case]:
+def build(
+    quick: bool = False, only: Sequence[str] | None = None, max_n: int | None = None
+) -> list[Case]:
     s = QUICK if quick else FULL
     chain, wide = capped(s.chain, max_n), capped(s.wide, max_n)
     cases: list[Case] = []
@@ -54,8 +60,10 @@ def build(quick: bool = False, only: Sequence[str] | None = None,
             cases.append(Case(workload, params, **kw))
 
     for activation in ("relu", "tanh"):
-        add("mlp-train", {"activation": activation, "points": s.mlp_points,
-                          "steps": s.mlp_steps, "gc": True})
+        add(
+            "mlp-train",
+            {"activation": activation, "points": s.mlp_points, "steps": s.mlp_steps, "gc": True},
+        )
     for variant in ("mul-add", "tanh"):
         for n in chain:
             for gc_on in (True, False):
@@ -68,8 +76,11 @@ def build(quick: bool = False, only: Sequence[str] | None = None,
             # A fresh process per figure, except with --quick (where only the
             # structure matters, and starting PyTorch takes seconds).
             n = min(wide[-1], TRACEMALLOC_MAX_N) if mode == "tracemalloc" else wide[-1]
-            add("wide-sum-memory", {"variant": variant, "n": n, "mode": mode,
-                                    "gc": True}, fresh_process=not quick)
+            add(
+                "wide-sum-memory",
+                {"variant": variant, "n": n, "mode": mode, "gc": True},
+                fresh_process=not quick,
+            )
     for op in ("a*b", "a+b", "a*2.0", "tanh(a)", "backward"):
         for gc_on in (True, False):
             add("per-op", {"op": op, "n": s.per_op, "gc": gc_on})

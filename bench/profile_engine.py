@@ -48,13 +48,17 @@ def main(quick: bool = False, top: int = 15) -> None:
     step = engine.mlp_trainer(workloads.mlp_spec("relu", points))
     step()  # warm-up
     profile(f"mlp-train: one step, relu, {points} points", step, top)
-    profile(f"deep-chain: mul-add, N={n:,}, build + backward",
-            lambda: engine.backward(engine.chain(workloads.CHAIN_X0, n, "mul-add")[1]), top)
+    profile(
+        f"deep-chain: mul-add, N={n:,}, build + backward",
+        lambda: engine.backward(engine.chain(workloads.CHAIN_X0, n, "mul-add")[1]),
+        top,
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bench.profile_engine",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.profile_engine", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smaller problems")
     parser.add_argument("--top", type=int, default=15, help="functions to list (default 15)")
     args = parser.parse_args()

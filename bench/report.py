@@ -25,8 +25,11 @@ def add_medians(records: list[dict]) -> None:
 
 def find(records, workload: str, engine: str, **params) -> dict | None:
     for r in records:
-        if r["workload"] == workload and r["engine"] == engine and \
-                all(r["params"].get(k) == v for k, v in params.items()):
+        if (
+            r["workload"] == workload
+            and r["engine"] == engine
+            and all(r["params"].get(k) == v for k, v in params.items())
+        ):
             return r
     return None
 
@@ -47,19 +50,34 @@ def loss_agreement(records: list[dict]) -> list[dict]:
     for r in records:
         if r["workload"] != "mlp-train" or r["status"] != "ok" or not r["trials"]:
             continue
-        same_case = [o for o in records if o["workload"] == "mlp-train"
-                     and o["params"] == r["params"] and o["status"] == "ok" and o["trials"]]
+        same_case = [
+            o
+            for o in records
+            if o["workload"] == "mlp-train"
+            and o["params"] == r["params"]
+            and o["status"] == "ok"
+            and o["trials"]
+        ]
         reference = next((o for o in same_case if o["engine"] == "floor"), same_case[0])
         ref_losses = reference["trials"][0]["losses"]
         losses = r["trials"][0]["losses"]
         diff = _max_relative_difference(losses, ref_losses)
         # Not bit-for-bit: micrograd orders its graph by set iteration, which varies by run.
-        repeatable = all(_max_relative_difference(t["losses"], losses) <= LOSS_TOLERANCE
-                         for t in r["trials"] + r["warmup"])
-        checks.append({"activation": r["params"]["activation"], "engine": r["engine"],
-                       "reference": reference["engine"], "max_relative_difference": diff,
-                       "losses": losses, "repeatable": repeatable,
-                       "agrees": diff <= LOSS_TOLERANCE and repeatable})
+        repeatable = all(
+            _max_relative_difference(t["losses"], losses) <= LOSS_TOLERANCE
+            for t in r["trials"] + r["warmup"]
+        )
+        checks.append(
+            {
+                "activation": r["params"]["activation"],
+                "engine": r["engine"],
+                "reference": reference["engine"],
+                "max_relative_difference": diff,
+                "losses": losses,
+                "repeatable": repeatable,
+                "agrees": diff <= LOSS_TOLERANCE and repeatable,
+            }
+        )
     return checks
 
 
@@ -73,38 +91,79 @@ def floors(records: list[dict], max_chain: int, max_wide: int) -> list[dict]:
 
     def floor(name, measured, limit, unit, extra=""):
         met = None if measured is None or math.isnan(measured) else measured <= limit
-        out.append({"floor": name, "measured": measured, "limit": limit, "unit": unit,
-                    "met": met, "note": extra})
+        out.append(
+            {
+                "floor": name,
+                "measured": measured,
+                "limit": limit,
+                "unit": unit,
+                "met": met,
+                "note": extra,
+            }
+        )
 
     ours = value(records, "mlp-train", "chaingrad", "ms_per_step", activation="relu")
     base = value(records, "mlp-train", "floor", "ms_per_step", activation="relu")
     ratio = ours / base if ours and base else None
-    floor("mlp-train (relu, gc on): chaingrad / plain-float floor per step", ratio, 4.0, "×",
-          f"{ours:.2f} ms vs {base:.2f} ms" if ratio else "")
-    floor("per-op a*b built (gc off)",
-          value(records, "per-op", "chaingrad", "ns_per_op", op="a*b", gc=False), 400, "ns")
-    floor("per-op a+b built (gc off)",
-          value(records, "per-op", "chaingrad", "ns_per_op", op="a+b", gc=False), 400, "ns")
-    floor("per-op backward, per node (gc off)",
-          value(records, "per-op", "chaingrad", "ns_per_node", op="backward", gc=False),
-          250, "ns")
-    mem = value(records, "wide-sum-memory", "chaingrad", "rss_bytes_per_node",
-                variant="loop", mode="rss")
-    traced = value(records, "wide-sum-memory", "chaingrad", "traced_bytes_per_node",
-                   variant="loop", mode="tracemalloc")
-    floor(f"memory, wide-sum N={max_wide:,} (loop), RSS bytes per node", mem, 200, "B",
-          f"tracemalloc: {traced:.0f} B/node" if traced else "")
+    floor(
+        "mlp-train (relu, gc on): chaingrad / plain-float floor per step",
+        ratio,
+        4.0,
+        "×",
+        f"{ours:.2f} ms vs {base:.2f} ms" if ratio else "",
+    )
+    floor(
+        "per-op a*b built (gc off)",
+        value(records, "per-op", "chaingrad", "ns_per_op", op="a*b", gc=False),
+        400,
+        "ns",
+    )
+    floor(
+        "per-op a+b built (gc off)",
+        value(records, "per-op", "chaingrad", "ns_per_op", op="a+b", gc=False),
+        400,
+        "ns",
+    )
+    floor(
+        "per-op backward, per node (gc off)",
+        value(records, "per-op", "chaingrad", "ns_per_node", op="backward", gc=False),
+        250,
+        "ns",
+    )
+    mem = value(
+        records, "wide-sum-memory", "chaingrad", "rss_bytes_per_node", variant="loop", mode="rss"
+    )
+    traced = value(
+        records,
+        "wide-sum-memory",
+        "chaingrad",
+        "traced_bytes_per_node",
+        variant="loop",
+        mode="tracemalloc",
+    )
+    floor(
+        f"memory, wide-sum N={max_wide:,} (loop), RSS bytes per node",
+        mem,
+        200,
+        "B",
+        f"tracemalloc: {traced:.0f} B/node" if traced else "",
+    )
     chain = find(records, "deep-chain", "chaingrad", variant="mul-add", n=max_chain, gc=False)
     ok = chain is not None and chain["status"] == "ok" and chain["median"].get("correct")
     ns = chain["median"]["ns_per_node"] if ok else None
-    on = value(records, "deep-chain", "chaingrad", "ns_per_node", variant="mul-add",
-               n=max_chain, gc=True)
-    note = ("gradient correct" if ok else
-            f"{chain['status']}: {chain['note'] or 'wrong gradient'}" if chain else "not run")
+    on = value(
+        records, "deep-chain", "chaingrad", "ns_per_node", variant="mul-add", n=max_chain, gc=True
+    )
+    note = (
+        "gradient correct"
+        if ok
+        else f"{chain['status']}: {chain['note'] or 'wrong gradient'}"
+        if chain
+        else "not run"
+    )
     if on:
         note += f"; gc on: {on:.0f} ns/node"
-    floor(f"deep-chain N={max_chain:,} (gc off): build + backward per node", ns, 1000, "ns",
-          note)
+    floor(f"deep-chain N={max_chain:,} (gc off): build + backward per node", ns, 1000, "ns", note)
     return out
 
 
@@ -150,14 +209,29 @@ def mlp_table(records, names) -> str:
         for activation in ("relu", "tanh"):
             r = find(records, "mlp-train", name, activation=activation)
             ms = value(records, "mlp-train", name, "ms_per_step", activation=activation)
-            row += [_cell(r, "ms_per_step"),
-                    _ratio(ms, value(records, "mlp-train", "floor", "ms_per_step",
-                                     activation=activation)),
-                    _ratio(ms, value(records, "mlp-train", "chaingrad", "ms_per_step",
-                                     activation=activation))]
+            row += [
+                _cell(r, "ms_per_step"),
+                _ratio(
+                    ms, value(records, "mlp-train", "floor", "ms_per_step", activation=activation)
+                ),
+                _ratio(
+                    ms,
+                    value(records, "mlp-train", "chaingrad", "ms_per_step", activation=activation),
+                ),
+            ]
         rows.append(row)
-    return _table(["engine", "relu ms/step", "× floor", "× chaingrad",
-                   "tanh ms/step", "× floor", "× chaingrad"], rows)
+    return _table(
+        [
+            "engine",
+            "relu ms/step",
+            "× floor",
+            "× chaingrad",
+            "tanh ms/step",
+            "× floor",
+            "× chaingrad",
+        ],
+        rows,
+    )
 
 
 def chain_table(records, names) -> str:
@@ -170,11 +244,29 @@ def chain_table(records, names) -> str:
                 off = find(records, "deep-chain", name, variant=variant, n=n, gc=False)
                 if all(r is None or r["status"] == "n/a" for r in (on, off)):
                     continue  # the notes say why
-                rows.append([variant, f"{n:,}", name, _cell(on, "build_s", 1e3),
-                             _cell(on, "backward_s", 1e3), _cell(on, "ns_per_node"),
-                             _cell(off, "ns_per_node")])
-    return _table(["chain", "N", "engine", "build ms (gc on)", "backward ms (gc on)",
-                   "ns/node gc on", "ns/node gc off"], rows)
+                rows.append(
+                    [
+                        variant,
+                        f"{n:,}",
+                        name,
+                        _cell(on, "build_s", 1e3),
+                        _cell(on, "backward_s", 1e3),
+                        _cell(on, "ns_per_node"),
+                        _cell(off, "ns_per_node"),
+                    ]
+                )
+    return _table(
+        [
+            "chain",
+            "N",
+            "engine",
+            "build ms (gc on)",
+            "backward ms (gc on)",
+            "ns/node gc on",
+            "ns/node gc off",
+        ],
+        rows,
+    )
 
 
 def wide_table(records, names) -> str:
@@ -186,11 +278,20 @@ def wide_table(records, names) -> str:
                 r = find(records, "wide-sum", name, variant=variant, n=n)
                 if r is None or r["status"] == "n/a":
                     continue  # the notes say why
-                rows.append([variant, f"{n:,}", name, _cell(r, "build_s", 1e3),
-                             _cell(r, "backward_s", 1e3), _cell(r, "build_ns_per_node"),
-                             _cell(r, "backward_ns_per_node")])
-    return _table(["sum", "N", "engine", "build ms", "backward ms", "build ns/node",
-                   "backward ns/node"], rows)
+                rows.append(
+                    [
+                        variant,
+                        f"{n:,}",
+                        name,
+                        _cell(r, "build_s", 1e3),
+                        _cell(r, "backward_s", 1e3),
+                        _cell(r, "build_ns_per_node"),
+                        _cell(r, "backward_ns_per_node"),
+                    ]
+                )
+    return _table(
+        ["sum", "N", "engine", "build ms", "backward ms", "build ns/node", "backward ns/node"], rows
+    )
 
 
 def memory_table(records, names) -> str:
@@ -201,11 +302,27 @@ def memory_table(records, names) -> str:
             traced = find(records, "wide-sum-memory", name, variant=variant, mode="tracemalloc")
             if rss is None or rss["status"] == "n/a":
                 continue
-            rows.append([variant, f"{rss['params']['n']:,}", name,
-                         _cell(rss, "rss_bytes_per_node"), _cell(traced, "traced_bytes_per_node"),
-                         _cell(rss, "peak_rss_mb")])
-    return _table(["sum", "N", "engine", "bytes/node (RSS)", "bytes/node (tracemalloc, N ≤ 10⁵)",
-                   "peak MB (build+backward)"], rows)
+            rows.append(
+                [
+                    variant,
+                    f"{rss['params']['n']:,}",
+                    name,
+                    _cell(rss, "rss_bytes_per_node"),
+                    _cell(traced, "traced_bytes_per_node"),
+                    _cell(rss, "peak_rss_mb"),
+                ]
+            )
+    return _table(
+        [
+            "sum",
+            "N",
+            "engine",
+            "bytes/node (RSS)",
+            "bytes/node (tracemalloc, N ≤ 10⁵)",
+            "peak MB (build+backward)",
+        ],
+        rows,
+    )
 
 
 def per_op_table(records, names) -> str:
@@ -218,28 +335,53 @@ def per_op_table(records, names) -> str:
             off = find(records, "per-op", name, op=op, gc=False)
             if on is None or on["status"] == "n/a":
                 continue
-            rows.append([op, name, _cell(on, metric), _cell(off, metric),
-                         _ratio(value(records, "per-op", name, metric, op=op, gc=False),
-                                value(records, "per-op", "floor", metric, op=op, gc=False))])
+            rows.append(
+                [
+                    op,
+                    name,
+                    _cell(on, metric),
+                    _cell(off, metric),
+                    _ratio(
+                        value(records, "per-op", name, metric, op=op, gc=False),
+                        value(records, "per-op", "floor", metric, op=op, gc=False),
+                    ),
+                ]
+            )
     return _table(["op", "engine", "ns gc on", "ns gc off", "× floor (gc off)"], rows)
 
 
 def floors_table(floor_rows: list[dict]) -> str:
-    rows = [[f["floor"], _fmt(f["measured"]) + " " + f["unit"], f"≤ {f['limit']:g} {f['unit']}",
-             {True: "MET", False: "MISSED", None: "not measured"}[f["met"]], f["note"]]
-            for f in floor_rows]
+    rows = [
+        [
+            f["floor"],
+            _fmt(f["measured"]) + " " + f["unit"],
+            f"≤ {f['limit']:g} {f['unit']}",
+            {True: "MET", False: "MISSED", None: "not measured"}[f["met"]],
+            f["note"],
+        ]
+        for f in floor_rows
+    ]
     return _table(["floor (chaingrad)", "measured", "limit", "", "note"], rows)
 
 
 def loss_table(checks: list[dict]) -> str:
-    rows = [[c["activation"], c["engine"], c["reference"], f"{c['max_relative_difference']:.1e}",
-             "yes" if c["agrees"] else "NO"] for c in checks]
+    rows = [
+        [
+            c["activation"],
+            c["engine"],
+            c["reference"],
+            f"{c['max_relative_difference']:.1e}",
+            "yes" if c["agrees"] else "NO",
+        ]
+        for c in checks
+    ]
     return _table(["mlp", "engine", "vs", "max rel. loss difference", "agrees (≤ 1e-9)"], rows)
 
 
 def notes(records: list[dict], engine_info: dict[str, dict]) -> list[str]:
-    lines = [f"- {name}: {info['note']}" for name, info in engine_info.items()
-             if not info["available"]]
+    lines = [
+        f"- {name}: {info['note']}" for name, info in engine_info.items() if not info["available"]
+    ]
     seen = set()
     for r in records:
         key = (r["engine"], r["workload"], r["note"])
@@ -251,18 +393,21 @@ def notes(records: list[dict], engine_info: dict[str, dict]) -> list[str]:
 
 def render(result: dict) -> str:
     """The whole report as markdown."""
-    records, names = result["records"], [n for n, i in result["engines"].items()
-                                         if i["available"]]
+    records, names = result["records"], [n for n, i in result["engines"].items() if i["available"]]
     present = {r["workload"] for r in records}
     parts = []
-    sections = [("mlp-train", "mlp-train: ms per step, MLP(2, [16, 16, 1]), "
-                 f"{result['meta']['mlp_points']} two-moons points, gc on", mlp_table),
-                ("deep-chain", "deep-chain: build + backward", chain_table),
-                ("wide-sum", "wide-sum: Σ aᵢ·bᵢ, gc on", wide_table),
-                ("wide-sum-memory", "wide-sum memory (fresh process per figure)",
-                 memory_table),
-                ("per-op", "per-op: ns per operation built / per node in backward",
-                 per_op_table)]
+    sections = [
+        (
+            "mlp-train",
+            "mlp-train: ms per step, MLP(2, [16, 16, 1]), "
+            f"{result['meta']['mlp_points']} two-moons points, gc on",
+            mlp_table,
+        ),
+        ("deep-chain", "deep-chain: build + backward", chain_table),
+        ("wide-sum", "wide-sum: Σ aᵢ·bᵢ, gc on", wide_table),
+        ("wide-sum-memory", "wide-sum memory (fresh process per figure)", memory_table),
+        ("per-op", "per-op: ns per operation built / per node in backward", per_op_table),
+    ]
     for workload, title, table in sections:
         if workload in present:
             parts += [f"### {title}", "", table(records, names), ""]

@@ -34,11 +34,19 @@ class Worker:
     def __init__(self, engine: str):
         self.engine = engine
         self.stderr = tempfile.TemporaryFile(mode="w+")
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            p for p in (ROOT, os.environ.get("PYTHONPATH")) if p))
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p),
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.worker", engine], cwd=ROOT, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
+            [sys.executable, "-m", "bench.worker", engine],
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+        )
         self._hello: dict | None = None
 
     @property
@@ -95,8 +103,10 @@ class Pool:
             if "ready" in worker.hello:
                 info.update(available=True, version=worker.hello["ready"])
             else:
-                info.update(available=False, note=worker.hello.get("unavailable")
-                            or worker.hello.get("error", "?"))
+                info.update(
+                    available=False,
+                    note=worker.hello.get("unavailable") or worker.hello.get("error", "?"),
+                )
             self.info[name] = info
 
     def get(self, name: str) -> Worker:
@@ -115,8 +125,14 @@ def _family(case: Case) -> tuple:
     return (case.workload,) + tuple(sorted((k, v) for k, v in case.params.items() if k != "n"))
 
 
-def run(cases: list[Case], pool: Pool, warmup: int = 1, repeats: int = 5,
-        no_limits: bool = False, log: Callable[[str], None] = print) -> list[dict]:
+def run(
+    cases: list[Case],
+    pool: Pool,
+    warmup: int = 1,
+    repeats: int = 5,
+    no_limits: bool = False,
+    log: Callable[[str], None] = print,
+) -> list[dict]:
     """One record per (case, available engine): status ok / failed / n/a / skipped, the raw
     trials (warm-up kept apart) and a note."""
     names = [name for name, info in pool.info.items() if info["available"]]
@@ -125,26 +141,40 @@ def run(cases: list[Case], pool: Pool, warmup: int = 1, repeats: int = 5,
     for number, case in enumerate(cases, 1):
         start = time.perf_counter()
         records += _run_case(case, names, pool, failed_at, warmup, repeats, no_limits)
-        log(f"[{number}/{len(cases)}] {case.workload} "
+        log(
+            f"[{number}/{len(cases)}] {case.workload} "
             f"{' '.join(f'{k}={v}' for k, v in case.params.items())} "
-            f"({time.perf_counter() - start:.1f} s)")
+            f"({time.perf_counter() - start:.1f} s)"
+        )
     return records
 
 
 def _run_case(case, names, pool, failed_at, warmup, repeats, no_limits) -> list[dict]:
-    records = {name: {"workload": case.workload, "params": case.params, "engine": name,
-                      "status": "ok", "trials": [], "warmup": [], "note": ""}
-               for name in names}
+    records = {
+        name: {
+            "workload": case.workload,
+            "params": case.params,
+            "engine": name,
+            "status": "ok",
+            "trials": [],
+            "warmup": [],
+            "note": "",
+        }
+        for name in names
+    }
     active = []
     for name in names:
         limit = engines.get(name).limits.get(case.workload.replace("-memory", ""))
         skip = failed_at.get((name, _family(case)))
         if skip:
             records[name].update(status="skipped", note=skip)
-        elif limit and not no_limits and not case.fresh_process and \
-                case.params.get("n", 0) > limit:  # a single (memory) measurement is cheap
-            records[name].update(status="skipped", note=f"N > {limit:,}, this engine's "
-                                 "default limit (--no-limits runs it)")
+        elif (
+            limit and not no_limits and not case.fresh_process and case.params.get("n", 0) > limit
+        ):  # a single (memory) measurement is cheap
+            records[name].update(
+                status="skipped",
+                note=f"N > {limit:,}, this engine's default limit (--no-limits runs it)",
+            )
         else:
             active.append(name)
 
@@ -152,8 +182,11 @@ def _run_case(case, names, pool, failed_at, warmup, repeats, no_limits) -> list[
     for round_number in range(rounds):
         for name in list(active):
             worker = Worker(name) if case.fresh_process else pool.get(name)
-            reply = worker.ask(case.workload, case.params) if "ready" in worker.hello \
+            reply = (
+                worker.ask(case.workload, case.params)
+                if "ready" in worker.hello
                 else {"error": f"worker did not start: {worker.hello}"}
+            )
             if case.fresh_process:
                 worker.close()
             record = records[name]

@@ -59,7 +59,7 @@ def chain_reference(n: int, variant: str) -> float:
     """dy/dx of the chain. mul-add has the closed form 1.0001ⁿ; tanh has none, so its
     reference is the plain-float recursion dy ← dy·(1 − tanh²(y/2)) carried forward."""
     if variant == "mul-add":
-        return MUL ** n
+        return MUL**n
     return get("floor").chain(CHAIN_X0, n, variant)[0].derivative
 
 
@@ -77,9 +77,15 @@ def deep_chain(engine: Engine, p: dict) -> dict:
     expected = chain_reference(n, variant)
     nodes = CHAIN_OPS_PER_STEP[variant] * n
     return {
-        "build_s": built - start, "backward_s": backward_s, "free_s": freed - done,
-        "ns_per_node": 1e9 * (done - start) / nodes, "op_nodes": nodes,
-        "grad": got, "expected_grad": expected, "correct": _close(got, expected)}
+        "build_s": built - start,
+        "backward_s": backward_s,
+        "free_s": freed - done,
+        "ns_per_node": 1e9 * (done - start) / nodes,
+        "op_nodes": nodes,
+        "grad": got,
+        "expected_grad": expected,
+        "correct": _close(got, expected),
+    }
 
 
 # --- wide-sum ----------------------------------------------------------------------------------
@@ -116,17 +122,25 @@ def wide_sum(engine: Engine, p: dict) -> dict:
     try:
         engine.backward(s)
     except Unsupported:  # the floor: the build is the whole computation
-        backward_s, correct = math.nan, _close(engine.data(s), math.fsum(map(
-            float.__mul__, a_vals, b_vals)))
+        backward_s, correct = (
+            math.nan,
+            _close(engine.data(s), math.fsum(map(float.__mul__, a_vals, b_vals))),
+        )
     else:
         backward_s = clock() - built
-        correct = all(_close(engine.grad(a[i]), b_vals[i]) and _close(engine.grad(b[i]), a_vals[i])
-                      for i in (0, n // 2, n - 1))
+        correct = all(
+            _close(engine.grad(a[i]), b_vals[i]) and _close(engine.grad(b[i]), a_vals[i])
+            for i in (0, n // 2, n - 1)
+        )
     nodes = wide_sum_nodes(n, variant)
-    return {"build_s": built - start, "backward_s": backward_s,
-            "build_ns_per_node": 1e9 * (built - start) / nodes,
-            "backward_ns_per_node": 1e9 * backward_s / nodes, "nodes": nodes,
-            "correct": correct}
+    return {
+        "build_s": built - start,
+        "backward_s": backward_s,
+        "build_ns_per_node": 1e9 * (built - start) / nodes,
+        "backward_ns_per_node": 1e9 * backward_s / nodes,
+        "nodes": nodes,
+        "correct": correct,
+    }
 
 
 def wide_sum_memory(engine: Engine, p: dict) -> dict:
@@ -162,8 +176,7 @@ def wide_sum_memory(engine: Engine, p: dict) -> dict:
     except (Unsupported, RecursionError):
         pass  # the graph's size is measured; a backward that fails is reported by wide-sum
     peak = max(_peak_rss_bytes(), _rss_bytes()) - before
-    return {"rss_bytes_per_node": graph_bytes / nodes, "peak_rss_mb": peak / 2**20,
-            "nodes": nodes}
+    return {"rss_bytes_per_node": graph_bytes / nodes, "peak_rss_mb": peak / 2**20, "nodes": nodes}
 
 
 def _rss_bytes() -> int:
@@ -173,11 +186,13 @@ def _rss_bytes() -> int:
 
 def _peak_rss_bytes() -> int:
     import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 try:
     import os
+
     _PAGE = os.sysconf("SC_PAGE_SIZE")
 except (ImportError, ValueError, AttributeError):
     _PAGE = 4096
@@ -215,8 +230,11 @@ def per_op(engine: Engine, p: dict) -> dict:
         engine.backward(root)
         elapsed = clock() - start
         nodes = 4 * n - 1
-        return {"ns_per_node": 1e9 * elapsed / nodes, "nodes": nodes,
-                "correct": _close(engine.grad(a[0]), b_vals[0])}
+        return {
+            "ns_per_node": 1e9 * elapsed / nodes,
+            "nodes": nodes,
+            "correct": _close(engine.grad(a[0]), b_vals[0]),
+        }
     if op == "tanh(a)":
         engine.tanh(a[0])  # n/a before timing anything
     start = clock()

@@ -14,8 +14,10 @@ class Chaingrad(Engine):
     def load(self) -> str:
         global autograd
         import autograd
+
         try:
             from nn import MLP  # noqa: F401
+
             self.mlp_source = "nn.MLP"
         except ImportError:
             self.mlp_source = "autograd.dot (nn.MLP not importable)"
@@ -30,6 +32,7 @@ class Chaingrad(Engine):
             def zero_grad():
                 for p in params:
                     p.grad = 0.0
+
         vsum = autograd.vsum
         xs, ys, lr, scale = spec.xs, spec.ys, spec.lr, 1.0 / len(spec.xs)
 
@@ -44,6 +47,7 @@ class Chaingrad(Engine):
             for p in params:
                 p.data -= lr * p.grad
             return loss.data
+
         return step
 
     def leaf(self, x):
@@ -67,6 +71,7 @@ class Chaingrad(Engine):
 
 def _nn_model(spec: MLPSpec):
     from nn import MLP
+
     model = MLP(spec.sizes[0], list(spec.sizes[1:]), activation=spec.activation, seed=0)
     params = model.parameters()
     if len(params) != len(spec.weights):
@@ -78,8 +83,10 @@ def _nn_model(spec: MLPSpec):
 
 def _dot_model(spec: MLPSpec):
     Value, dot = autograd.Value, autograd.dot
-    layers = [[([Value(w) for w in ws], Value(b)) for ws, b in layer]
-              for layer in unflatten(spec.sizes, spec.weights)]
+    layers = [
+        [([Value(w) for w in ws], Value(b)) for ws, b in layer]
+        for layer in unflatten(spec.sizes, spec.weights)
+    ]
     activation = spec.activation
     last = len(layers) - 1
 
@@ -88,6 +95,7 @@ def _dot_model(spec: MLPSpec):
             zs = [dot(ws, x, b) for ws, b in layer]
             x = zs if i == last else [getattr(z, activation)() for z in zs]
         return x[0]
+
     params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
     return model, params
 

@@ -38,7 +38,7 @@ class Floor(Engine):
         def step() -> float:
             columns = [list(map(list, zip(*rows))) for rows in weights]  # wᵀ
             layer_inputs = [[] for _ in weights]  # per layer, the input x of every point
-            layer_gz = [[] for _ in weights]      # per layer, ∂L/∂z of every point
+            layer_gz = [[] for _ in weights]  # per layer, ∂L/∂z of every point
             loss = 0.0
             for x, y in zip(xs, ys):
                 outputs = []
@@ -46,8 +46,7 @@ class Floor(Engine):
                     layer_inputs[i].append(x)
                     zs = [sum(map(mul, ws, x), b) for ws, b in zip(rows, bs)]
                     if i != last:
-                        zs = [z if z > 0 else 0.0 for z in zs] if relu else \
-                            list(map(math.tanh, zs))
+                        zs = [z if z > 0 else 0.0 for z in zs] if relu else list(map(math.tanh, zs))
                     outputs.append(zs)
                     x = zs
                 d = x[0] - y
@@ -56,8 +55,11 @@ class Floor(Engine):
                 for i in range(last, -1, -1):
                     a = outputs[i]
                     if i != last:  # through the activation: ∂L/∂z = ∂L/∂a · f′(z)
-                        g = [gi if ai > 0 else 0.0 for gi, ai in zip(g, a)] if relu else \
-                            [gi * (1.0 - ai * ai) for gi, ai in zip(g, a)]
+                        g = (
+                            [gi if ai > 0 else 0.0 for gi, ai in zip(g, a)]
+                            if relu
+                            else [gi * (1.0 - ai * ai) for gi, ai in zip(g, a)]
+                        )
                     layer_gz[i].append(g)
                     if i:  # ∂L/∂xₖ = Σⱼ ∂L/∂zⱼ · wⱼₖ
                         g = [sum(map(mul, g, column)) for column in columns[i]]
@@ -70,6 +72,7 @@ class Floor(Engine):
                         ws[k] -= lr * sum(map(mul, gz_column, x_column))
                     bs[j] -= lr * sum(gz_column)
             return loss * scale
+
         return step
 
     # Scalars are floats: + and * are Python's own.

@@ -19,6 +19,7 @@ class Micrograd(Engine):
 
         from micrograd.engine import Value
         from micrograd.nn import MLP
+
         return version("micrograd")
 
     def mlp_trainer(self, spec: MLPSpec):
@@ -41,6 +42,7 @@ class Micrograd(Engine):
             for p in params:
                 p.data -= lr * p.grad
             return loss.data
+
         return step
 
     def leaf(self, x):

@@ -14,6 +14,7 @@ class TorchBatched(Engine):
     def load(self) -> str:
         global torch
         import torch
+
         return torch.__version__
 
     def mlp_trainer(self, spec: MLPSpec):
@@ -39,6 +40,7 @@ class TorchBatched(Engine):
             loss.backward()
             optimizer.step()
             return loss.item()
+
         return step
 
 

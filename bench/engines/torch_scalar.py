@@ -16,12 +16,15 @@ class TorchScalar(Engine):
     def load(self) -> str:
         global torch
         import torch
+
         return torch.__version__
 
     def mlp_trainer(self, spec: MLPSpec):
         leaf = self.leaf
-        layers = [[([leaf(w) for w in ws], leaf(b)) for ws, b in layer]
-                  for layer in unflatten(spec.sizes, spec.weights)]
+        layers = [
+            [([leaf(w) for w in ws], leaf(b)) for ws, b in layer]
+            for layer in unflatten(spec.sizes, spec.weights)
+        ]
         params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
         activation = torch.relu if spec.activation == "relu" else torch.tanh
         last = len(layers) - 1
@@ -51,6 +54,7 @@ class TorchScalar(Engine):
                 for p in params:
                     p -= lr * p.grad
             return loss.item()
+
         return step
 
     def leaf(self, x):
