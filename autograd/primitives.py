@@ -47,7 +47,7 @@ def _linear_vjp(g, ans, *args):
 def _pow_vjp(g, ans, x, y):
     # d/dx x^y = y·x^(y-1) (0 when y = 0); d/dy x^y = x^y·log x (0 at x = 0 for y >= 0),
     # the same conventions as PyTorch's pow backward.
-    # A constant exponent (x ** 2, and every a / b) is used as the number it is: y - 1 stays
+    # A constant exponent (x ** 2, 1 / x ** 3) is used as the number it is: y - 1 stays
     # a number in a derivative graph, and dy, not needed, is not built (its log x is nan for
     # x < 0, which detect_anomaly would report under create_graph).
     constant_exponent = type(y) is Value and not y.requires_grad
@@ -87,8 +87,8 @@ linear = Primitive(
 
 # --- functions of one variable --------------------------------------------------------------
 exp = Primitive("exp", F.exp, lambda g, ans, x: (g * ans,), "∂eˣ/∂x = eˣ")
-log = Primitive("log", F.log, lambda g, ans, x: (g * pow_(x, -1.0),), "∂log x/∂x = 1/x")
-sqrt = Primitive("sqrt", F.sqrt, lambda g, ans, x: (g * 0.5 * pow_(ans, -1.0),), "∂√x/∂x = 1/(2√x)")
+log = Primitive("log", F.log, lambda g, ans, x: (div(g, x),), "∂log x/∂x = 1/x")
+sqrt = Primitive("sqrt", F.sqrt, lambda g, ans, x: (div(g, 2.0 * ans),), "∂√x/∂x = 1/(2√x)")
 tanh = Primitive(
     "tanh", F.tanh, lambda g, ans, x: (g * (1.0 - ans * ans),), "∂tanh x/∂x = 1 - tanh²x"
 )
