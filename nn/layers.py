@@ -91,7 +91,7 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         check_input(x, self.nin, "Neuron")
-        return self.forward(x)
+        return self.forward(as_values(x, "Neuron"))
 
     def forward(self, x: Input) -> Value:
         """a = f(z), z = Σ wᵢ·xᵢ + b, for an input already checked to have length ``nin``."""

@@ -18,7 +18,7 @@ The documents' L = ½(a − y)² is ``0.5 * mse_loss(a, y)``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from numbers import Real
+from numbers import Integral, Real
 
 import autograd
 from autograd import Value
@@ -121,7 +121,7 @@ def cross_entropy(logits, target) -> Value:
     def one(z, y):
         if not isinstance(z, (list, tuple)) or not z:
             raise TypeError("cross_entropy: logits must be a non-empty list of Values")
-        if isinstance(y, bool) or not isinstance(y, int) or not 0 <= y < len(z):
+        if isinstance(y, bool) or not isinstance(y, Integral) or not 0 <= int(y) < len(z):
             raise ValueError(
                 f"cross_entropy: the target must be a class index in 0..{len(z) - 1}, got {y!r}"
             )

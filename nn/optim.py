@@ -129,7 +129,7 @@ class Adam(Optimizer):
         ):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
         self.beta1, self.beta2 = float(betas[0]), float(betas[1])
-        self.eps = _positive(eps, "eps", "Adam", allow_zero=True)
+        self.eps = _positive(eps, "eps", "Adam")  # > 0: it keeps m̂ / √v̂ defined at g = 0
         self.weight_decay = _positive(weight_decay, "weight_decay", "Adam", allow_zero=True)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -146,7 +146,7 @@ class Adam(Optimizer):
             g = g + self.weight_decay * w
         m = self.m[i] = self.beta1 * self.m[i] + (1.0 - self.beta1) * g
         v = self.v[i] = self.beta2 * self.v[i] + (1.0 - self.beta2) * g * g
-        # m̂ / (√v̂ + eps), arranged as PyTorch does it so that the rounding agrees too.
+        # m̂ / (√v̂ + eps), in PyTorch's order of operations (it agrees to about 1e-15).
         denominator = math.sqrt(v) / self._correction2_sqrt + self.eps
         return w - (lr / self._correction1) * m / denominator
 

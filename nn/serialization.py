@@ -23,6 +23,11 @@ from nn.module import Module, state_problem
 FORMAT = "chaingrad.nn"
 VERSION = 1
 
+# The process umask, read once at import: reading it means setting it, which is not safe to
+# do while other threads may be creating files.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 class ModelFileError(ValueError):
     """A model file that cannot be loaded; the message names the file and the problem."""
@@ -59,9 +64,7 @@ def save(module: Module, path) -> None:
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -132,7 +135,8 @@ def load_model(path) -> Module:
     path = os.fspath(path)
     document = read(path)
     classes = {"MLP": MLP, "Layer": Layer, "Neuron": Neuron}
-    cls = classes.get(document.get("model"))  # type: ignore[arg-type]
+    model = document.get("model")
+    cls = classes.get(model) if isinstance(model, str) else None
     config = document.get("config")
     if cls is None or not isinstance(config, dict):
         raise ModelFileError(

@@ -181,3 +181,17 @@ def test_bad_arguments_are_rejected_clearly(check):
 def test_gradcheck_error_is_an_assertion_error():
     # so that inside a test it reads as a failed check, not as a crash
     assert issubclass(GradcheckError, AssertionError)
+
+
+def test_a_function_that_itself_differentiates_is_checked_too():
+    # f(x) = d/dx x³ = 3x², computed by grad() inside f: gradcheck compares its derivative,
+    # 6x, with finite differences of f, which must therefore record graphs as usual.
+    from autograd import grad
+
+    assert gradcheck(lambda x: grad(x**3, [x], create_graph=True)[0], [2.0])
+
+    def penalty(w):  # a gradient penalty: (∂(w²·3)/∂w)² = (6w)²
+        (d,) = grad(w * w * 3.0, [w], create_graph=True)
+        return d * d
+
+    assert gradcheck(penalty, [0.7])

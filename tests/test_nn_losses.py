@@ -146,3 +146,10 @@ def test_bad_targets_are_clear_errors():
         mse_loss([Value(0.0), Value(1.0)], [1.0])
     with pytest.raises(TypeError, match="mse_loss: targets must be numbers, got str"):
         mse_loss(Value(0.0), "1")
+
+
+def test_cross_entropy_accepts_any_integer_class_index():
+    np = pytest.importorskip("numpy")
+    z = [Value(0.5), Value(-1.0), Value(2.0)]
+    expected = math.log(sum(math.exp(v.data) for v in z)) - z[2].data  # log-sum-exp by hand
+    assert cross_entropy(z, np.int64(2)).data == pytest.approx(expected, rel=1e-12)

@@ -121,7 +121,7 @@ def test_wrong_input_length_is_a_clear_error(module, where):
 def test_a_non_number_in_the_input_is_named_with_its_position():
     with pytest.raises(TypeError, match=r"Layer: input 1 must be a number or a Value, got str"):
         MLP(2, [3, 1], seed=0)([1.0, "2"])
-    with pytest.raises(TypeError, match=r"linear: argument 3 must be a Value or a real number"):
+    with pytest.raises(TypeError, match=r"Neuron: input 1 must be a number or a Value"):
         Neuron(2, seed=0)([1.0, None])
 
 

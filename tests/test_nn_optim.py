@@ -124,3 +124,8 @@ def test_bad_optimizer_arguments_are_clear_errors():
     opt = SGD([w], lr=lambda step: -1.0)
     with pytest.raises(ValueError, match="lr\\(0\\) \\(the schedule's value\\)"):
         opt.step()
+
+
+def test_adam_needs_a_positive_eps():
+    with pytest.raises(ValueError, match="eps"):
+        Adam([Value(1.0)], eps=0.0)

@@ -152,3 +152,14 @@ def test_load_model_checks_the_config_against_the_parameters_before_building(tmp
     path.write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match=str(path)):
         load_model(path)
+
+
+@pytest.mark.parametrize("model", [["MLP"], {"name": "MLP"}, 3, None])
+def test_load_model_names_a_model_type_that_is_not_a_name(tmp_path, model):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=0).save(path)
+    document = json.loads(path.read_text())
+    document["model"] = model
+    path.write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="unknown model"):
+        load_model(path)

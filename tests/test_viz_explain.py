@@ -189,3 +189,10 @@ def test_division_is_one_step_with_the_quotient_rule():
     assert f"where ∂q/∂y = −x/y² = {F(-3.0 / 2.0**2)}" in text
     assert f"∂L/∂x = ∂L/∂q · ∂q/∂x = {F(3.0)} · {F(0.5)} = {F(x.grad)}" in text
     assert x.grad == pytest.approx(2 * 1.5 / 2.0) and y.grad == pytest.approx(2 * 1.5 * -0.75)
+
+
+def test_the_forward_pass_counts_operations_not_lines():
+    p, q = Value(3.0, "p"), Value(2.0, "q")
+    assert "Forward pass (1 operation, inputs first):" in explain(p / q)
+    three = (p * q).tanh() + p
+    assert "Forward pass (3 operations, inputs first):" in explain(three)

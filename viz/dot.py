@@ -56,6 +56,11 @@ OP_SYMBOLS: dict[str, str] = {
 _LEAF_COLOUR, _ROOT_COLOUR, _CONST_COLOUR = "#dbeafe", "#fde68a", "#f1f1f1"
 _MUTED, _OP_COLOUR = "#6b6b6b", "#f5f5f5"
 
+# The process umask, read once at import: reading it means setting it, which is not safe to
+# do while other threads may be creating files.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 class GraphvizNotFoundError(RuntimeError):
     """Graphviz's ``dot`` program, needed for SVG/PNG/PDF, is not installed or not on PATH."""
@@ -342,9 +347,7 @@ def _write_atomically(path: str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -10,9 +10,11 @@ first in symbols, then in numbers: the upstream gradient ∂L/∂u, the local de
 This is the notation of the documents: ∂L/∂a = a − y, ∂a/∂z = σ′(z),
 ∂L/∂z = ∂L/∂a · ∂a/∂z, ∂L/∂w = ∂L/∂z · x, ∂L/∂b = ∂L/∂z.
 
-The numbers are computed here, independently of ``backward()``: each edge's local derivative
-is the primitive's ``vjp`` with an upstream gradient of 1, and each node's gradient is the sum
-of its own products. The tests check that these totals equal the engine's ``.grad``.
+The numbers are computed here, apart from ``backward()``: each edge's local derivative comes
+from the primitive's own ``vjp`` rule with an upstream gradient of 1, and each node's gradient
+is the sum of its own products. Comparing these totals with the engine's ``.grad`` therefore
+checks the sums over paths and their order; the tests' hand-worked closed forms check the
+numbers themselves.
 
 Three conveniences keep the text close to what the user wrote:
 
@@ -433,7 +435,8 @@ def explain(root: Value, format: str = "text") -> str:
         backward.extend(_step_lines(g, step, by_node, L))
     if format == "markdown":
         return _markdown(g, forward, backward, L)
-    lines = [f"Forward pass ({len(forward)} operations, inputs first):"]
+    count = sum(1 for v in g.order if v.inputs and v not in g.folded)
+    lines = [f"Forward pass ({count} operation{'' if count == 1 else 's'}, inputs first):"]
     lines += ["  " + line for line in forward] or ["  (no operations: the root is a leaf)"]
     lines += [
         "",

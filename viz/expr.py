@@ -86,12 +86,6 @@ class ExpressionError(ValueError):
         where = f" (column {column})" if column is not None else ""
         super().__init__(f"{message}{where}")
 
-    def pointer(self) -> str:
-        """Two lines: the expression, and a caret under the column at fault."""
-        if self.column is None or not self.text:
-            return ""
-        return f"  {self.text}\n  {' ' * (self.column - 1)}^"
-
 
 def parse_assignment(text: str) -> tuple[str, float]:
     """``"w=0.5"`` -> ``("w", 0.5)``; anything else raises ExpressionError."""

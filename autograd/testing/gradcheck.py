@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from numbers import Real
 
 from autograd.backward import grad
-from autograd.modes import no_grad
 from autograd.value import Value
 
 Number = float | int
@@ -187,9 +186,9 @@ def _call(f, leaves: list[Value], who: str) -> Value | float:
 
 
 def _evaluate(f, points: Sequence[float], labels: Sequence[str], who: str) -> float:
-    """f at ``points`` as a float; no graph is recorded (only the number is needed)."""
-    with no_grad():
-        out = _call(f, _leaves(points, labels), who)
+    """f at ``points`` as a float. The graph is recorded as usual, since f may itself call
+    ``grad()`` or ``backward()`` (to check a gradient penalty, or a derivative of a derivative)."""
+    out = _call(f, _leaves(points, labels), who)
     return out.data if isinstance(out, Value) else out
 
 
