@@ -262,7 +262,7 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
             s = model(point).data
         # bce's score is a logit: show the probability σ(s), whose boundary is at ½ as the
         # 0/1 labels expect; hinge and mse scores are already centred on 0 for -1/+1 labels.
-        return 1.0 / (1.0 + math.exp(-max(min(s, 500.0), -500.0))) if args.loss == "bce" else s
+        return autograd.sigmoid(s) if args.loss == "bce" else s  # σ on a float: a float
 
     path = plot_decision_boundary(
         score, X, y, os.path.join(out, "decision_boundary.png"), title=f"{model} on {args.dataset}"
