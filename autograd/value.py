@@ -53,10 +53,9 @@ class Primitive:
         self.formula = formula  # the local derivatives, as text, for explanations
 
     def __call__(self, *args):
-        for a in args:
+        for position, a in enumerate(args):
             if type(a) is Value:
                 return apply(self, args)
-        for position, a in enumerate(args):
             _check_number(a, self.name, position)
         return float(self.forward(*args))
 

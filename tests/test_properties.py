@@ -223,6 +223,9 @@ def test_op_names_cover_every_primitive():
 
 
 # --- rules of calculus ---------------------------------------------------------------------
+# These compare the engine with itself (f, g and their combination), so they check that the
+# rules compose; whether each rule is right is checked above, against PyTorch and finite
+# differences.
 
 
 def _two_expressions(data, n_vars=2):

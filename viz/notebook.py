@@ -30,23 +30,24 @@ def enable_notebook_display(shell=None) -> bool:
     Returns True if a shell was found and the formatter registered, False outside IPython.
     The text ``repr`` is unchanged; ``disable_notebook_display()`` undoes this.
     """
+    shell = _shell(shell)
     if shell is None:
-        if "IPython" not in sys.modules:
-            return False
-        shell = sys.modules["IPython"].get_ipython()
-        if shell is None:
-            return False
+        return False
     shell.display_formatter.formatters["image/svg+xml"].for_type(Value, _value_svg)
     return True
 
 
 def disable_notebook_display(shell=None) -> bool:
     """Stop drawing Values in IPython (they show as their text repr again)."""
+    shell = _shell(shell)
     if shell is None:
-        if "IPython" not in sys.modules:
-            return False
-        shell = sys.modules["IPython"].get_ipython()
-        if shell is None:
-            return False
+        return False
     shell.display_formatter.formatters["image/svg+xml"].pop(Value, None)
     return True
+
+
+def _shell(shell):
+    """The given IPython shell, else the running one, else None (outside IPython)."""
+    if shell is None and "IPython" in sys.modules:
+        shell = sys.modules["IPython"].get_ipython()
+    return shell
