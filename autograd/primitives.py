@@ -36,7 +36,12 @@ def _linear_forward(*args: float) -> float:
             f"linear: expects w1..wn, x1..xn, b (an odd number of arguments), "
             f"got {len(args)} arguments"
         )
-    return sum(map(operator.mul, args[:n], args[n : 2 * n]), args[-1])
+    # b + w₁x₁ + w₂x₂ + …, added in this order, as ``autograd.dot`` does (not sum(), whose
+    # rounding differs between Python versions).
+    z = args[-1]
+    for w, x in zip(args[:n], args[n:-1]):
+        z += w * x
+    return z
 
 
 def _linear_vjp(g, ans, *args):

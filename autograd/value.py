@@ -109,13 +109,13 @@ _constants: dict = {}
 
 def apply(op: Primitive, args: Sequence) -> Value:
     """Apply ``op`` to Values and numbers, recording a node."""
-    for a in args:
-        if type(a) is not Value:
-            args = tuple([_lift(a, op.name, position) for position, a in enumerate(args)])
-            break
-    else:
-        args = tuple(args)  # no copy when it already is one
-    return record(op, op.forward(*map(_data, args)), args)
+    inputs = tuple(args)  # no copy when it already is one
+    # One pass gathers the data and checks the types: plain numbers are the rare case.
+    data = [a.data for a in inputs if type(a) is Value]
+    if len(data) != len(inputs):
+        inputs = tuple([_lift(a, op.name, position) for position, a in enumerate(inputs)])
+        data = [a.data for a in inputs]
+    return record(op, op.forward(*data), inputs)
 
 
 def apply1(op: Primitive, x: Value) -> Value:
