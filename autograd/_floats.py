@@ -101,11 +101,5 @@ def sign(x: float) -> float:
     return 0.0  # ±0.0 or nan
 
 
-def step(x: float) -> float:
-    """0 where x <= 0, else 1: relu'(x), with relu'(0) = 0 and relu'(nan) = 1 as in PyTorch
-    (whose rule is "the gradient passes unless x <= 0")."""
-    return 0.0 if x <= 0 else 1.0
-
-
 def leaky_relu(x: float, slope: float) -> float:
     return x if x > 0 else x * slope

@@ -59,23 +59,21 @@ def _claim(root: Value, claim: Any) -> tuple[list[Value], list[Value]]:
         return [], [root]
     operations: list[Value] = [root]
     leaves: list[Value] = []
-    stack = [root]
-    add_operation, add_leaf, push, pop = operations.append, leaves.append, stack.append, stack.pop
+    add_operation, add_leaf = operations.append, leaves.append
     try:
-        while stack:
-            for x in pop().inputs:
-                partial = x._partial
-                if partial is claim:  # most often: a shared weight, seen before
-                    continue
-                if partial is not None:
-                    raise _busy()
-                if x.requires_grad:
-                    x._partial = claim
-                    if x.inputs:
-                        add_operation(x)
-                        push(x)
-                    else:
-                        add_leaf(x)
+        # The list of operations found so far is also the list still to search: a list's
+        # iterator goes on to the items appended while it runs (no recursion, no stack).
+        for node in operations:
+            for x in node.inputs:
+                if x._partial is not claim:  # most often it is: a shared weight, seen before
+                    if x._partial is not None:
+                        raise _busy()
+                    if x.requires_grad:
+                        x._partial = claim
+                        if x.inputs:
+                            add_operation(x)
+                        else:
+                            add_leaf(x)
     except BaseException:
         _release(operations, leaves)
         raise
@@ -209,7 +207,10 @@ def _linear_first_order(g: float, inputs: tuple[Value, ...]) -> None:
     """``linear``'s rule, ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1, sent straight into the running
     sums. A neuron's weighted sum carries most of a network's edges, and building its list
     of 2n + 1 gradients first would double the pass's time. The table's ``vjp`` stays the
-    reference: tests check this against it."""
+    reference, and tests check the two agree: bit for bit, except where one Value occurs
+    twice in a node (``dot([a], [a])``), whose two shares arrive here pair by pair (wᵢ, xᵢ)
+    rather than all wᵢ first, so their sum may round differently.
+    """
     n = len(inputs) >> 1
     for w, x in zip(inputs[:n], inputs[n:-1]):
         if w.requires_grad:

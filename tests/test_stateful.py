@@ -121,6 +121,10 @@ def close(a: float, b: float, scale: float = 1.0) -> bool:
     return abs(a - b) <= 1e-9 * (scale + abs(b))
 
 
+def repeats_an_input(v: Value) -> bool:
+    return v.op == "linear" and len(set(map(id, v.inputs))) < len(v.inputs)
+
+
 class GrowingGraph(RuleBasedStateMachine):
     nodes = Bundle("nodes")
 
@@ -214,7 +218,13 @@ class GrowingGraph(RuleBasedStateMachine):
             assert close(g, reference), f"∂{root}/∂{node}: engine {g}, reference {reference}"
         assert [n.value.grad for n in self.graph] == before  # grad() touches no .grad
         with_graph = grad(root.value, [n.value for n in self.graph], create_graph=True)
-        assert [g.data for g in with_graph] == list(gradients)
+        # The same numbers by the general pass, bit for bit unless a linear node has a Value
+        # twice among its inputs (the fast pass then adds its shares in another order).
+        if any(repeats_an_input(n.value) for n in self.graph):
+            for node, g in zip(self.graph, with_graph):
+                assert close(g.data, self.derivative(root, node))
+        else:
+            assert [g.data for g in with_graph] == list(gradients)
 
     @rule()
     def zero_grads(self):
