@@ -29,7 +29,7 @@ class Sizes:
 
 FULL = Sizes(
     mlp_points=100,
-    mlp_steps=2,
+    mlp_steps=5,
     chain=(10**4, 10**5, 10**6),
     wide=(10**4, 10**5, 10**6),
     per_op=5 * 10**4,
