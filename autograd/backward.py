@@ -24,7 +24,7 @@ There are two walks over the same order. ``_walk_general`` runs each primitive's
 table gives it, on Values when the gradient must itself be differentiable (``create_graph``)
 and with every gradient checked under ``detect_anomaly``. ``_walk_first_order`` is the one
 training runs (plain floats, no checks), trimmed for speed; tests hold the two to the same
-bits.
+bits (to rounding in one case: see ``_linear_first_order``).
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from numbers import Real
-from operator import attrgetter
 from types import FrameType
 from typing import Any, SupportsFloat
 
@@ -183,7 +182,6 @@ def describe_inputs(inputs: Sequence[Value]) -> str:
 
 
 _new = object.__new__
-_data = attrgetter("data")
 # Creation order, stamped on every operation node: inputs are always made before the nodes
 # computed from them, which is what lets backward.py visit nodes in reverse topological order.
 _next_seq = itertools.count().__next__
