@@ -179,19 +179,21 @@ def _walk_first_order(root: Value, seed: float, totals: dict[Value, Any] | None)
                 totals[node] = g
             inputs = node.inputs
             primitive = node.primitive
-            if len(inputs) == 2:
+            if primitive is linear:
+                _linear_first_order(g, inputs)
+                continue
+            arity = len(inputs)
+            if arity == 2:
                 a, b = inputs
                 ga, gb = primitive.vjp(g, node.data, a.data, b.data)  # type: ignore[union-attr]
                 if a.requires_grad:
                     a._partial += ga
                 if b.requires_grad:
                     b._partial += gb
-            elif len(inputs) == 1:
+            elif arity == 1:
                 x = inputs[0]
                 if x.requires_grad:
                     x._partial += primitive.vjp(g, node.data, x.data)[0]  # type: ignore[union-attr]
-            elif primitive is linear:
-                _linear_first_order(g, inputs)
             else:
                 input_grads = primitive.vjp(g, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
                 for x, gx in zip(inputs, input_grads):

@@ -103,12 +103,13 @@ sigmoid = Primitive(
 softplus = Primitive(
     "softplus", F.softplus, lambda g, ans, x: (g * sigmoid(x),), "∂log(1+eˣ)/∂x = σ(x)"
 )
-# relu'(x) is 0 where x <= 0, else 1: relu'(0) = 0 and relu'(nan) = 1, as in PyTorch. Where it
-# is 0 the rule still multiplies, g · 0, so that an infinite or nan g gives nan.
+# relu'(x) is 0 where x <= 0, else 1: relu'(0) = 0 and relu'(nan) = 1, as in PyTorch. The rule
+# reads the case off ans = relu(x), which is <= 0 exactly where x is (and nan where x is nan).
+# Where it is 0 the rule still multiplies, g · 0, so that an infinite or nan g gives nan.
 relu = Primitive(
     "relu",
     F.relu,
-    lambda g, ans, x: (g * 0.0 if data(x) <= 0 else g,),
+    lambda g, ans, x: (g * 0.0 if ans <= 0 else g,),
     "∂relu(x)/∂x = 1 if x > 0 else 0",
 )
 leaky_relu = Primitive(

@@ -220,6 +220,9 @@ class MLP(Module):
 
 def as_values(x: Input, where: str) -> list[Value]:
     """The input as Values: numbers become constants once here, not once per neuron."""
+    values = [v for v in x if type(v) is Value]
+    if len(values) == len(x):  # already Values: a hidden layer's input
+        return values
     values = []
     for i, v in enumerate(x):
         if not isinstance(v, Value):
