@@ -20,11 +20,11 @@ slot; see bench/.) A lock keeps two threads from sharing those slots; a pass sta
 inside another one (a derivative rule that itself calls ``grad()``) works on a graph of its
 own, and meeting the outer pass's nodes is reported as an error rather than mixing sums.
 
-There are two walks over the same order. ``_walk_general`` runs each primitive's ``vjp`` as the
-table gives it, on Values when the gradient must itself be differentiable (``create_graph``)
-and with every gradient checked under ``detect_anomaly``. ``_walk_first_order`` is the one
-training runs (plain floats, no checks), trimmed for speed; tests hold the two to the same
-bits (to rounding in one case: see ``_linear_first_order``).
+The chain rule is applied in one of two ways over the same order. ``_send_general`` runs each
+primitive's ``vjp`` as the table gives it, on Values when the gradient must itself be
+differentiable (``create_graph``) and with every gradient checked under ``detect_anomaly``.
+``_send_first_order`` is the one training runs (plain floats, no checks), trimmed for speed;
+tests hold the two to the same bits (to rounding in one case: see ``_linear_first_order``).
 """
 
 from __future__ import annotations
@@ -114,95 +114,90 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
     the derivative rules run on Values, so the gradients are graphs themselves.
     """
     anomaly = bool(modes.active[0] and modes.state.anomaly)
+    first_order = not (create_graph or anomaly)
+    # The first-order walk's sums start at -0.0, the exact additive identity (-0.0 + x is x,
+    # bit for bit, -0.0 included), so sending a gradient is one `+=`. Its -0.0 is a new float
+    # object: its identity is this pass's claim mark, told apart from any other pass's.
+    claim: Any = -float(0) if first_order else _Claim()
     with _lock:
-        if create_graph or anomaly:
-            _walk_general(root, seed, create_graph, anomaly, totals)
-        else:
-            _walk_first_order(root, float(seed), totals)
+        operations, leaves = _claim(root, claim)
+        root._partial = seed
+        try:
+            if first_order:
+                _send_first_order(operations, totals)
+            else:
+                _send_general(operations, claim, create_graph, anomaly, totals)
+            _finish(leaves, totals)
+        except BaseException:  # leave nothing claimed, whatever stopped the pass
+            _release(operations, leaves)
+            raise
 
 
-def _walk_general(
-    root: Value, seed: Any, create_graph: bool, anomaly: bool, totals: dict[Value, Any] | None
+def _send_general(
+    operations: list[Value],
+    claim: _Claim,
+    create_graph: bool,
+    anomaly: bool,
+    totals: dict[Value, Any] | None,
 ) -> None:
-    """The pass for any seed and any rule: gradients may be Values (``create_graph``), and
-    under detect_anomaly every gradient is checked. A running sum starts as the first
+    """The chain rule for any seed and any rule: gradients may be Values (``create_graph``),
+    and under detect_anomaly every gradient is checked. A running sum starts as the first
     gradient sent, so a derivative graph gets no ``0 + …`` nodes."""
-    claim = _Claim()
-    operations, leaves = _claim(root, claim)
-    root._partial = seed
-    try:
-        for node in operations:
-            g = node._partial
-            node._partial = None
-            if totals is None:
-                node.grad += g
-            else:
-                totals[node] = g
-            inputs = node.inputs
-            vjp = node.primitive.vjp  # type: ignore[union-attr]  # an operation has one
-            if create_graph:
-                input_grads = vjp(g, node, *inputs)
-            else:
-                input_grads = vjp(g, node.data, *[x.data for x in inputs])
-            if anomaly:
-                _check_finite(node, input_grads)
+    for node in operations:
+        g = node._partial
+        node._partial = None
+        if totals is None:
+            node.grad += g
+        else:
+            totals[node] = g
+        inputs = node.inputs
+        vjp = node.primitive.vjp  # type: ignore[union-attr]  # an operation has one
+        if create_graph:
+            input_grads = vjp(g, node, *inputs)
+        else:
+            input_grads = vjp(g, node.data, *[x.data for x in inputs])
+        if anomaly:
+            _check_finite(node, input_grads)
+        for x, gx in zip(inputs, input_grads):
+            if x.requires_grad:
+                partial = x._partial
+                x._partial = gx if partial is claim else partial + gx
+
+
+def _send_first_order(operations: list[Value], totals: dict[Value, Any] | None) -> None:
+    """The chain rule as training runs it: float gradients, no checks, every sum started at
+    -0.0. The same steps as ``_send_general``, with one- and two-input nodes (most of any
+    graph) unrolled and ``linear`` applying its rule in place (see ``_linear_first_order``).
+    """
+    for node in operations:
+        g = node._partial
+        node._partial = None
+        if totals is None:
+            node.grad += g
+        else:
+            totals[node] = g
+        inputs = node.inputs
+        primitive = node.primitive
+        if primitive is linear:
+            _linear_first_order(g, inputs)
+            continue
+        arity = len(inputs)
+        if arity == 2:
+            a, b = inputs
+            ga, gb = primitive.vjp(g, node.data, a.data, b.data)  # type: ignore[union-attr]
+            if a.requires_grad:
+                a._partial += ga
+            if b.requires_grad:
+                b._partial += gb
+        elif arity == 1:
+            x = inputs[0]
+            if x.requires_grad:
+                x._partial += primitive.vjp(g, node.data, x.data)[0]  # type: ignore[union-attr]
+        else:
+            input_grads = primitive.vjp(g, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
             for x, gx in zip(inputs, input_grads):
                 if x.requires_grad:
-                    partial = x._partial
-                    x._partial = gx if partial is claim else partial + gx
-        _finish(leaves, totals)
-    except BaseException:  # leave nothing claimed, whatever stopped the pass
-        _release(operations, leaves)
-        raise
-
-
-def _walk_first_order(root: Value, seed: float, totals: dict[Value, Any] | None) -> None:
-    """The pass that training runs: float gradients, no checks. The same chain rule as
-    ``_walk_general``, with its per-edge work cut to the bone:
-
-    - every claimed node's running sum starts at -0.0, the exact additive identity
-      (-0.0 + x is x, bit for bit, -0.0 included), so sending a gradient is one ``+=``;
-      this pass's -0.0 is an object of its own, and its identity is the claim mark;
-    - one- and two-input nodes, most of any graph, are unrolled;
-    - ``linear`` applies its rule in place (see ``_linear_first_order``).
-    """
-    zero = -float(0)  # a new float object: `is` tells this pass's marks from any other's
-    operations, leaves = _claim(root, zero)
-    root._partial = seed
-    try:
-        for node in operations:
-            g = node._partial
-            node._partial = None
-            if totals is None:
-                node.grad += g
-            else:
-                totals[node] = g
-            inputs = node.inputs
-            primitive = node.primitive
-            if primitive is linear:
-                _linear_first_order(g, inputs)
-                continue
-            arity = len(inputs)
-            if arity == 2:
-                a, b = inputs
-                ga, gb = primitive.vjp(g, node.data, a.data, b.data)  # type: ignore[union-attr]
-                if a.requires_grad:
-                    a._partial += ga
-                if b.requires_grad:
-                    b._partial += gb
-            elif arity == 1:
-                x = inputs[0]
-                if x.requires_grad:
-                    x._partial += primitive.vjp(g, node.data, x.data)[0]  # type: ignore[union-attr]
-            else:
-                input_grads = primitive.vjp(g, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
-                for x, gx in zip(inputs, input_grads):
-                    if x.requires_grad:
-                        x._partial += gx
-        _finish(leaves, totals)
-    except BaseException:
-        _release(operations, leaves)
-        raise
+                    x._partial += gx
 
 
 def _linear_first_order(g: float, inputs: tuple[Value, ...]) -> None:
