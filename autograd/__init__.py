@@ -42,6 +42,10 @@ def _as_list(items, where: str) -> list:
         ) from None
 
 
+def _as_tuple(items, where: str) -> tuple:
+    return items if type(items) is tuple else tuple(_as_list(items, where))
+
+
 def vsum(values) -> Value:
     """Σ values as one n-ary node (one node instead of a chain of n - 1 additions)."""
     values = _as_list(values, "vsum(values)")
@@ -51,12 +55,15 @@ def vsum(values) -> Value:
 
 
 def dot(weights, xs, bias=0.0) -> Value:
-    """z = Σ wᵢ·xᵢ + b as one n-ary node: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1."""
-    if type(weights) is not list or type(xs) is not list:
-        weights, xs = _as_list(weights, "dot(weights)"), _as_list(xs, "dot(xs)")
+    """z = Σ wᵢ·xᵢ + b as one n-ary node: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1.
+
+    Tuples are kept as given: a neuron that passes the same tuple of weights to every node it
+    makes, and a layer the same tuple of inputs to all its neurons, share them between nodes
+    (see ``autograd.value.flat_inputs``).
+    """
+    weights, xs = _as_tuple(weights, "dot(weights)"), _as_tuple(xs, "dot(xs)")
     if len(weights) != len(xs):
         raise ValueError(f"dot: {len(weights)} weights but {len(xs)} inputs")
-    inputs = (*weights, *xs, bias)
     # Every neuron of a network comes here: when all are Values (the usual case), linear's
     # forward loop runs on their data directly, bit for bit the same sum, without gathering
     # the data for the rule first.
@@ -67,8 +74,8 @@ def dot(weights, xs, bias=0.0) -> Value:
                 break
             z += w.data * x.data
         else:
-            return _record(linear, z, inputs)
-    return apply(linear, inputs)  # numbers among them: apply lifts them or says what is wrong
+            return _record(linear, z, (weights, xs, bias))
+    return apply(linear, (*weights, *xs, bias))  # numbers among them: lifted, or a clear error
 
 
 __all__ = [

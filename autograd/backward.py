@@ -24,7 +24,7 @@ The chain rule is applied in one of two ways over the same order. ``_send_genera
 primitive's ``vjp`` as the table gives it, on Values when the gradient must itself be
 differentiable (``create_graph``) and with every gradient checked under ``detect_anomaly``.
 ``_send_first_order`` is the one training runs (plain floats, no checks), trimmed for speed;
-tests hold the two to the same bits (to rounding in one case: see ``_linear_first_order``).
+tests hold the two to the same numbers (to rounding in one case: see the linear rule there).
 """
 
 from __future__ import annotations
@@ -55,22 +55,35 @@ def _claim(root: Value, claim: Any) -> tuple[list[Value], list[Value]]:
     if root._partial is not None:
         raise _busy()
     root._partial = claim
-    if not root.inputs:
+    if not root._inputs:
         return [], [root]
     operations: list[Value] = [root]
     leaves: list[Value] = []
     add_operation, add_leaf = operations.append, leaves.append
+    searched: set[int] = set()  # ids of linear nodes' tuples of weights and of xs
     try:
         # The list of operations found so far is also the list still to search: a list's
         # iterator goes on to the items appended while it runs (no recursion, no stack).
         for node in operations:
-            for x in node.inputs:
+            inputs: Sequence[Any] = node._inputs
+            if node.primitive is linear:
+                # (weights, xs, bias), whose tuples are shared between nodes: each is
+                # searched once (see value.flat_inputs).
+                weights, xs, bias = inputs
+                inputs = [bias]
+                if id(weights) not in searched:
+                    searched.add(id(weights))
+                    inputs += weights
+                if id(xs) not in searched:
+                    searched.add(id(xs))
+                    inputs += xs
+            for x in inputs:
                 if x._partial is not claim:  # most often it is: a shared weight, seen before
                     if x._partial is not None:
                         raise _busy()
                     if x.requires_grad:
                         x._partial = claim
-                        if x.inputs:
+                        if x._inputs:
                             add_operation(x)
                         else:
                             add_leaf(x)
@@ -167,7 +180,7 @@ def _send_general(
 def _send_first_order(operations: list[Value], totals: dict[Value, Any] | None) -> None:
     """The chain rule as training runs it: float gradients, no checks, every sum started at
     -0.0. The same steps as ``_send_general``, with one- and two-input nodes (most of any
-    graph) unrolled and ``linear`` applying its rule in place (see ``_linear_first_order``).
+    graph) unrolled and ``linear`` applying its rule in place.
     """
     for node in operations:
         g = node._partial
@@ -176,10 +189,23 @@ def _send_first_order(operations: list[Value], totals: dict[Value, Any] | None) 
             node.grad += g
         else:
             totals[node] = g
-        inputs = node.inputs
+        inputs = node._inputs
         primitive = node.primitive
         if primitive is linear:
-            _linear_first_order(g, inputs)
+            # linear's rule, ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1, sent straight into the running
+            # sums: a neuron's weighted sum carries most of a network's edges, and building
+            # its list of 2n + 1 gradients first would double the pass's time. The table's
+            # vjp stays the reference; tests check the two agree, bit for bit except where
+            # one Value occurs twice in a node (dot([a], [a])): its two shares arrive here
+            # pair by pair (wᵢ, xᵢ), not all wᵢ first, so their sum may round differently.
+            weights, xs, bias = inputs
+            for w, x in zip(weights, xs):
+                if w.requires_grad:
+                    w._partial += g * x.data
+                if x.requires_grad:
+                    x._partial += g * w.data
+            if bias.requires_grad:
+                bias._partial += g
             continue
         arity = len(inputs)
         if arity == 2:
@@ -200,25 +226,6 @@ def _send_first_order(operations: list[Value], totals: dict[Value, Any] | None) 
                     x._partial += gx
 
 
-def _linear_first_order(g: float, inputs: tuple[Value, ...]) -> None:
-    """``linear``'s rule, ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1, sent straight into the running
-    sums. A neuron's weighted sum carries most of a network's edges, and building its list
-    of 2n + 1 gradients first would double the pass's time. The table's ``vjp`` stays the
-    reference, and tests check the two agree: bit for bit, except where one Value occurs
-    twice in a node (``dot([a], [a])``), whose two shares arrive here pair by pair (wᵢ, xᵢ)
-    rather than all wᵢ first, so their sum may round differently.
-    """
-    n = len(inputs) >> 1
-    for w, x in zip(inputs[:n], inputs[n:-1]):
-        if w.requires_grad:
-            w._partial += g * x.data
-        if x.requires_grad:
-            x._partial += g * w.data
-    b = inputs[-1]
-    if b.requires_grad:
-        b._partial += g
-
-
 def gradients(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[Value, Any]:
     """{node: ∂root/∂node · seed} for every node of root's graph that requires grad.
 
@@ -236,11 +243,11 @@ def gradients(root: Value, seed: Any = 1.0, create_graph: bool = False) -> dict[
 
 def topological_order(root: Value) -> list[Value]:
     """The operation nodes that ``root`` depends on, each after its inputs (leaves left out)."""
-    seen: set[Value] = {root} if root.inputs else set()
+    seen: set[Value] = {root} if root._inputs else set()
     stack = list(seen)
     while stack:
         for x in stack.pop().inputs:
-            if x.inputs and x not in seen:
+            if x._inputs and x not in seen:
                 seen.add(x)
                 stack.append(x)
     return sorted(seen, key=_creation_order)

@@ -64,7 +64,7 @@ def _check_count(n, what: str, where: str) -> int:
 
 
 class Neuron(Module):
-    """One unit: ``a = f(Σ wᵢ·xᵢ + b)``.
+    """One unit: ``a = f(Σ wᵢ·xᵢ + b)``, with weights ``w`` (a tuple of Values) and bias ``b``.
 
     Weights start Gaussian with standard deviation ``init_std(nin, activation)``, the bias at 0.
     ``seed`` (or a shared ``rng``, as layers pass) makes the initial weights reproducible.
@@ -82,7 +82,8 @@ class Neuron(Module):
         self.activation = check_activation(activation, "Neuron")
         rng = _rng(rng, seed)
         std = init_std(nin, activation)
-        self.w = [Value(rng.gauss(0.0, std), label=f"w{i + 1}") for i in range(nin)]
+        # A tuple: every node the neuron makes shares it (see autograd.dot).
+        self.w = tuple(Value(rng.gauss(0.0, std), label=f"w{i + 1}") for i in range(nin))
         self.b = Value(0.0, label="b")
 
     @property
@@ -218,11 +219,12 @@ class MLP(Module):
         return f"MLP({self.nin}, {self.nouts}, activation={self._activation!r}{extra})"
 
 
-def as_values(x: Input, where: str) -> list[Value]:
-    """The input as Values: numbers become constants once here, not once per neuron."""
+def as_values(x: Input, where: str) -> tuple[Value, ...]:
+    """The input as a tuple of Values, which all the layer's neurons share (see
+    ``autograd.dot``): numbers become constants once here, not once per neuron."""
     values = [v for v in x if type(v) is Value]
     if len(values) == len(x):  # already Values: a hidden layer's input
-        return values
+        return x if type(x) is tuple else tuple(values)
     values = []
     for i, v in enumerate(x):
         if not isinstance(v, Value):
@@ -232,7 +234,7 @@ def as_values(x: Input, where: str) -> list[Value]:
                 )
             v = Value(v, requires_grad=False)
         values.append(v)
-    return values
+    return tuple(values)
 
 
 def check_input(x: Input, nin: int, where: str) -> None:

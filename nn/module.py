@@ -3,7 +3,7 @@
 A module's parameters are found by looking at its attributes, in the order they were set:
 
 - a ``Value`` attribute is a parameter (``b``);
-- a list of Values is a list of parameters (``w`` → ``w.0``, ``w.1``, ...);
+- a list or tuple of Values is a list of parameters (``w`` → ``w.0``, ``w.1``, ...);
 - a ``Module`` attribute, or a list of Modules, is a sub-module whose parameters are named
   after it (``layers`` → ``layers.0.neurons.3.w.1``).
 
@@ -33,7 +33,7 @@ class Module:
                 yield name, item
             elif isinstance(item, Module):
                 yield from item.named_parameters(name + ".")
-            elif isinstance(item, list):
+            elif isinstance(item, (list, tuple)):
                 for i, element in enumerate(item):
                     if isinstance(element, Value):
                         yield f"{name}.{i}", element
