@@ -115,7 +115,7 @@ def apply(op: Primitive, args: Sequence) -> Value:
         inputs = tuple([_lift(a, op.name, position) for position, a in enumerate(inputs)])
         data = [a.data for a in inputs]
     result = op.forward(*data)
-    if op is linear:  # kept as (weights, xs, bias): see Value.inputs
+    if op is linear:  # kept as (weights, xs, bias): see flat_inputs
         n = len(inputs) // 2
         inputs = (inputs[:n], inputs[n:-1], inputs[-1])
     return record(op, result, inputs)
@@ -135,7 +135,7 @@ def _lift(a, op_name: str, position: int) -> Value:
 
 def record(op: Primitive, data: float, inputs: tuple) -> Value:
     """The node for ``op`` applied to ``inputs`` (as the node keeps them: see
-    ``Value.inputs``), whose forward value is ``data``."""
+    ``flat_inputs``), whose forward value is ``data``."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -235,7 +235,7 @@ class Value:
     grad: float
     label: str
     primitive: Primitive | None
-    _inputs: tuple  # the inputs as the node keeps them: see `inputs`
+    _inputs: tuple  # the inputs as the node keeps them: see flat_inputs
     requires_grad: bool
     seq: int  # creation order; set on operation nodes only
     _partial: Any  # a backward pass's running sum of ∂root/∂self; None between passes
