@@ -134,7 +134,7 @@ def _walk(root: Value, seed: Any, create_graph: bool, totals: dict[Value, Any] |
     claim: Any = -float(0) if first_order else _Claim()
     with _lock:
         operations, leaves = _claim(root, claim)
-        root._partial = seed
+        root._partial = float(seed) if first_order else seed
         try:
             if first_order:
                 _send_first_order(operations, totals)
