@@ -61,7 +61,8 @@ def dot(weights, xs, bias=0.0) -> Value:
     makes, and a layer the same tuple of inputs to all its neurons, share them between nodes
     (see ``autograd.value.flat_inputs``).
     """
-    weights, xs = _as_tuple(weights, "dot(weights)"), _as_tuple(xs, "dot(xs)")
+    if type(weights) is not tuple or type(xs) is not tuple:  # a neuron passes tuples
+        weights, xs = _as_tuple(weights, "dot(weights)"), _as_tuple(xs, "dot(xs)")
     if len(weights) != len(xs):
         raise ValueError(f"dot: {len(weights)} weights but {len(xs)} inputs")
     # Every neuron of a network comes here: when all are Values (the usual case), linear's
