@@ -73,9 +73,9 @@ def dense_layers(model: Module, where: str) -> list[Dense]:
         weight = [[w.data for w in neuron.w] for neuron in layer.neurons]
         bias = [neuron.b.data for neuron in layer.neurons]
         result.append(Dense(weight, bias, layer.neurons[0].activation))
-    for layer in result:
-        if layer.activation not in ACTIVATIONS:
-            raise ValueError(f"{where}: unknown activation {layer.activation!r}")
+    for dense in result:
+        if dense.activation not in ACTIVATIONS:
+            raise ValueError(f"{where}: unknown activation {dense.activation!r}")
     return result
 
 

@@ -46,11 +46,12 @@ ERF_CLAMP = 6.0
 def erf_chebyshev() -> tuple[float, ...]:
     """Chebyshev coefficients of erf(3(u + 1)) on u ∈ [-1, 1], i.e. erf on [0, 6], by
     interpolation at Chebyshev points (numpy.polynomial.chebyshev.chebinterpolate)."""
+    import numpy
     from numpy.polynomial import chebyshev
 
     half = ERF_CLAMP / 2
-    coefficients = chebyshev.chebinterpolate(
-        lambda u: [math.erf(half * (v + 1)) for v in u], ERF_DEGREE
+    coefficients = chebyshev.chebinterpolate(  # type: ignore[type-var]
+        lambda u: numpy.array([math.erf(half * (v + 1)) for v in u]), ERF_DEGREE
     )
     return tuple(float(c) for c in coefficients)
 
