@@ -112,9 +112,11 @@ def read_points(path: str, model: Module) -> list[list[float]]:
         raise CommandError(f"{path}: no rows")
     columns = list(range(nin))
     names = [f"column {i + 1}" for i in range(nin)]
+    width = nin  # every row has as many columns as the header, or nin without one
     if not all(_is_number(c) for c in rows[0][1]):
         header = [c.strip() for c in rows[0][1]]
         rows = rows[1:]
+        width = len(header)
         if features and all(f in header for f in features):
             columns, names = [header.index(f) for f in features], [repr(f) for f in features]
         elif features:
@@ -128,10 +130,8 @@ def read_points(path: str, model: Module) -> list[list[float]]:
                 )
     points = []
     for n, row in rows:
-        if len(row) < max(columns) + 1 or (not features and len(row) != nin):
-            raise CommandError(
-                f"{path} line {n}: {len(row)} columns, expected {max(len(names), nin)}"
-            )
+        if len(row) != width:
+            raise CommandError(f"{path} line {n}: {len(row)} columns, expected {width}")
         point = []
         for column, name in zip(columns, names):
             text = row[column].strip()
