@@ -455,6 +455,7 @@ def test_cli_predict_takes_the_feature_columns_by_name(saved, tmp_path, capsys):
         (["export", "{model}", "--to", "{tmp}/m.bin"], "must end in .onnx, .pt or .pth"),
         (["export", "{tmp}/missing.json", "--to", "{tmp}/m.onnx"], "no such file"),
         (["export", "{tmp}/foreign.json", "--to", "{tmp}/m.onnx"], "not a chaingrad model"),
+        (["export", "{model}", "--to", "{tmp}/nodir/m.onnx"], "cannot write"),
         (["predict", "{model}", "--csv", "{tmp}/missing.csv"], "cannot read"),
         (["predict", "{model}", "--csv", "{tmp}/bad.csv"], r"bad.csv line 3, column 2: not a"),
         (["predict", "{model}", "--csv", "{tmp}/ragged.csv"], r"ragged.csv line 2: 3 columns"),
