@@ -455,7 +455,10 @@ def test_cli_predict_takes_the_feature_columns_by_name(saved, tmp_path, capsys):
         (["export", "{model}", "--to", "{tmp}/m.bin"], "must end in .onnx, .pt or .pth"),
         (["export", "{tmp}/missing.json", "--to", "{tmp}/m.onnx"], "no such file"),
         (["export", "{tmp}/foreign.json", "--to", "{tmp}/m.onnx"], "not a chaingrad model"),
-        (["export", "{model}", "--to", "{tmp}/nodir/m.onnx"], "cannot write"),
+        (
+            ["predict", "{model}", "--csv", "{tmp}/ok.csv", "--out", "{tmp}/no/p.csv"],
+            "cannot write",
+        ),
         (["predict", "{model}", "--csv", "{tmp}/missing.csv"], "cannot read"),
         (["predict", "{model}", "--csv", "{tmp}/bad.csv"], r"bad.csv line 3, column 2: not a"),
         (["predict", "{model}", "--csv", "{tmp}/ragged.csv"], r"ragged.csv line 2: 3 columns"),
@@ -470,6 +473,7 @@ def test_cli_errors_are_one_line_with_exit_status_2(saved, tmp_path, capsys, arg
     (tmp_path / "bad.csv").write_text("1,2\n3,4\n5,abc\n")
     (tmp_path / "ragged.csv").write_text("1,2\n3,4,5\n")
     (tmp_path / "empty.csv").write_text("\n")
+    (tmp_path / "ok.csv").write_text("1,2\n")
     args = [a.format(model=path, tmp=tmp_path) for a in args]
     assert exit_status(args) == 2
     err = capsys.readouterr().err
