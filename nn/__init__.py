@@ -12,6 +12,7 @@ the ``autograd`` engine.
 """
 
 from nn.data import make_blobs, make_circles, make_moons, make_xor, signed_labels, train_test_split
+from nn.export import export_onnx, from_torch, to_torch
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from nn.module import Module
@@ -45,4 +46,7 @@ __all__ = [
     "ModelFileError",
     "ModelFileNotFoundError",
     "load_model",
+    "to_torch",
+    "from_torch",
+    "export_onnx",
 ]

@@ -286,6 +286,11 @@ class _Written(list):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("export", "predict"):  # a saved model's commands: nn/cli_model.py
+        from nn.cli_model import main as model_main
+
+        return model_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.samples < 3:
