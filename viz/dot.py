@@ -353,12 +353,12 @@ def render(
     return path
 
 
-def _write_atomically(path: str, data: bytes) -> None:
+def _write_atomically(path: str, data: bytes, where: str = "render") -> None:
     """Write to a temporary file beside ``path``, then rename: an existing file is never left
     half-written."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"render: the directory {directory!r} does not exist")
+        raise FileNotFoundError(f"{where}: the directory {directory!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".viz-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
