@@ -54,6 +54,16 @@
     };
   });
 
+  // Fit a wide graph to the page, but never below 60 % of its size: beyond, it scrolls.
+  (function fit() {
+    var natural = svg.getBoundingClientRect().width;
+    var room = document.getElementById("viz-graph").clientWidth - 16;
+    if (natural > 0 && room > 0 && natural > room) {
+      svg.style.width = Math.max(0.6 * natural, room) + "px";
+      svg.style.height = "auto";
+    }
+  })();
+
   var current = 0;
   var timer = null;
   var selected = null;
@@ -84,7 +94,7 @@
       var box = nodeEls[step.node];
       if (box) {
         box.classList.add("viz-current");
-        if (box.scrollIntoView) box.scrollIntoView({ block: "nearest", inline: "nearest" });
+        if (box.scrollIntoView) box.scrollIntoView({ block: "nearest", inline: "center" });
       }
       if (step.kind === "forward" && nodeEls["op" + step.node.slice(1)]) {
         nodeEls["op" + step.node.slice(1)].classList.add("viz-current");
