@@ -331,18 +331,41 @@ class Value:
         return apply(pow_, (base, self))
 
     # other + self and other · self, other a number: recorded in the order written (2 + x is
-    # add(2, x)), so that drawings and explanations show what the user wrote.
+    # add(2, x)), so that drawings and explanations show what the user wrote. Built inline,
+    # as + and * are: the same steps as `record`, without its call.
     def __radd__(self, other):
         if type(other) not in _NUMBERS and not isinstance(other, Real):
             return NotImplemented
         other = constant(other)
-        return record(add, add.forward(other.data, self.data), (other, self))
+        if _active[0]:
+            return record(add, add.forward(other.data, self.data), (other, self))
+        out = _new(Value)
+        out.data = add.forward(other.data, self.data)
+        out.grad = 0.0
+        out.label = ""
+        out.primitive = add
+        out._inputs = (other, self)
+        out.requires_grad = True
+        out.seq = _next_seq()
+        out._partial = None
+        return out
 
     def __rmul__(self, other):
         if type(other) not in _NUMBERS and not isinstance(other, Real):
             return NotImplemented
         other = constant(other)
-        return record(mul, mul.forward(other.data, self.data), (other, self))
+        if _active[0]:
+            return record(mul, mul.forward(other.data, self.data), (other, self))
+        out = _new(Value)
+        out.data = mul.forward(other.data, self.data)
+        out.grad = 0.0
+        out.label = ""
+        out.primitive = mul
+        out._inputs = (other, self)
+        out.requires_grad = True
+        out.seq = _next_seq()
+        out._partial = None
+        return out
 
     # Subtraction and negation are primitives of their own (as in PyTorch), so that a - b is
     # one "−" node with a and b as its inputs. (So is division: see `div` in primitives.py.)
@@ -350,9 +373,11 @@ class Value:
         return apply1(neg, self)
 
     def __sub__(self, other):
-        if not isinstance(other, (Value, Real)):
-            return NotImplemented
-        return apply(sub, (self, other))
+        if type(other) is not Value:
+            if type(other) not in _NUMBERS and not isinstance(other, Real):
+                return NotImplemented
+            other = constant(other)
+        return record(sub, sub.forward(self.data, other.data), (self, other))
 
     def __rsub__(self, other):  # other - self, other a number
         if not isinstance(other, Real):
