@@ -182,7 +182,8 @@ def _local_derivatives(g, u: Value) -> list[str]:
     for x, local, formula, _ in edges(g, u):
         lhs = f"∂{g.names[u]}/∂{g.names[x]}"
         number = format_number(local)
-        lines.append(f"{lhs} = {formula}" + ("" if formula == number else f" = {number}"))
+        same = formula.replace("−", "-") == number
+        lines.append(f"{lhs} = {formula}" + ("" if same else f" = {number}"))
     return lines
 
 
