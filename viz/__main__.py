@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Draw an expression's computation graph and explain "
         "its backward pass. Functions: " + ", ".join(FUNCTIONS) + ".",
+        epilog=f"Options may come before or after the expression. An expression that starts "
+        f"with '-' goes right after '--': {PROG} -- '-x**2 + 3*x' x=1 -o graph.png",
     )
     p.add_argument("expression", help='e.g. "tanh(w*x + b)"')
     p.add_argument(

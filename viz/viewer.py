@@ -42,7 +42,7 @@ from viz.dot import (
     format_number,
 )
 from viz.explain import explanation
-from viz.notation import edges
+from viz.notation import Graph, edges
 
 IFRAME_HEIGHT = 640  # pixels, for the inline display in a notebook
 
@@ -174,7 +174,7 @@ def steps_data(root: Value, order: list[Value] | None = None) -> dict:
     }
 
 
-def _local_derivatives(g, u: Value) -> list[str]:
+def _local_derivatives(g: Graph, u: Value) -> list[str]:
     """``∂u/∂x = formula = number`` for each input x of u (constants included)."""
     if not u.inputs:
         return []
