@@ -237,7 +237,7 @@ def draw_dot(
         dot.node(
             "more",
             f"<… {missing:,} more nodes not drawn<BR/>(max_nodes={max_nodes:,}; "
-            f"pass max_nodes=None to draw all)>",
+            f"max_nodes=None, or --max-nodes 0 in python -m viz, draws all)>",
             shape="note",
             style="dashed",
             fontcolor=_MUTED,
