@@ -76,6 +76,8 @@ add = Primitive("add", operator.add, lambda g, ans, a, b: (g, g), "∂(a+b)/∂a
 mul = Primitive(
     "mul", operator.mul, lambda g, ans, a, b: (g * b, g * a), "∂(a·b)/∂a = b, ∂(a·b)/∂b = a"
 )
+sub = Primitive("sub", operator.sub, lambda g, ans, a, b: (g, -g), "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
+neg = Primitive("neg", operator.neg, lambda g, ans, x: (-g,), "∂(−x)/∂x = −1")
 # a / b has its own rule rather than a · b⁻¹: b⁻¹ and b⁻² would overflow for |b| < 1e-154
 # where a / b itself is fine, and the drawing shows one "/" node.
 div: Primitive = Primitive(

@@ -280,7 +280,7 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
-    # --- arithmetic: thin wrappers over the primitives add, mul and pow ------------------
+    # --- arithmetic: thin wrappers over the primitives add, mul, sub, neg and pow ---------
 
     # + and * are most of every graph, so they build their node inline: the same steps as
     # `record`, without its call.
@@ -330,25 +330,59 @@ class Value:
             return NotImplemented
         return apply(pow_, (base, self))
 
-    # other + self and other · self, other a number. The same methods, so that anything else
-    # gets NotImplemented and Python's error names the operands in the order the user wrote.
-    __radd__ = __add__
-    __rmul__ = __mul__
-
-    # Derived operations: built from the primitives above, so they need no rules of their own.
-    # (Division is a primitive of its own: see `div` in primitives.py.)
-    def __neg__(self):  # -a = a · (-1)
-        return self * -1.0
-
-    def __sub__(self, other):  # a - b = a + (-b)
-        if not isinstance(other, (Value, Real)):
+    # other + self and other · self, other a number: recorded in the order written (2 + x is
+    # add(2, x)), so that drawings and explanations show what the user wrote. Built inline,
+    # as + and * are: the same steps as `record`, without its call.
+    def __radd__(self, other):
+        if type(other) not in _NUMBERS and not isinstance(other, Real):
             return NotImplemented
-        return self + (-other)
+        other = constant(other)
+        if _active[0]:
+            return record(add, add.forward(other.data, self.data), (other, self))
+        out = _new(Value)
+        out.data = add.forward(other.data, self.data)
+        out.grad = 0.0
+        out.label = ""
+        out.primitive = add
+        out._inputs = (other, self)
+        out.requires_grad = True
+        out.seq = _next_seq()
+        out._partial = None
+        return out
+
+    def __rmul__(self, other):
+        if type(other) not in _NUMBERS and not isinstance(other, Real):
+            return NotImplemented
+        other = constant(other)
+        if _active[0]:
+            return record(mul, mul.forward(other.data, self.data), (other, self))
+        out = _new(Value)
+        out.data = mul.forward(other.data, self.data)
+        out.grad = 0.0
+        out.label = ""
+        out.primitive = mul
+        out._inputs = (other, self)
+        out.requires_grad = True
+        out.seq = _next_seq()
+        out._partial = None
+        return out
+
+    # Subtraction and negation are primitives of their own (as in PyTorch), so that a - b is
+    # one "−" node with a and b as its inputs. (So is division: see `div` in primitives.py.)
+    def __neg__(self):
+        return apply1(neg, self)
+
+    def __sub__(self, other):
+        if type(other) is not Value:
+            if type(other) not in _NUMBERS and not isinstance(other, Real):
+                return NotImplemented
+            other = constant(other)
+        return record(sub, sub.forward(self.data, other.data), (self, other))
 
     def __rsub__(self, other):  # other - self, other a number
         if not isinstance(other, Real):
             return NotImplemented
-        return other + (-self)
+        return apply(sub, (other, self))
 
     def __truediv__(self, other):
         if not isinstance(other, (Value, Real)):
@@ -452,11 +486,13 @@ from autograd.primitives import (  # noqa: E402
     linear,
     log,
     mul,
+    neg,
     pow_,
     relu,
     sigmoid,
     sin,
     softplus,
     sqrt,
+    sub,
     tanh,
 )

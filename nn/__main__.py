@@ -9,6 +9,7 @@ accuracy and writes into ``runs/<name>/``:
 - ``loss.png``               the loss and accuracy curves
 - ``decision_boundary.png``  the data over the model's decision regions
 - ``neuron_graph.svg``       the computation graph of one neuron's forward and backward pass
+- ``backprop.html``          the same pass, step by step, in the browser (``viz.viewer``)
 
 Run ``python -m nn --help`` for the options.
 """
@@ -23,15 +24,16 @@ import sys
 from collections.abc import Sequence
 
 import autograd
-from autograd import Value, no_grad
+from autograd import no_grad
 from nn.data import DATASETS, signed_labels, train_test_split
 from nn.layers import ACTIVATIONS, MLP
 from nn.optim import SGD, Adam, Optimizer
+from nn.pictures import PICTURES, write_neuron_pictures
 from nn.train import accuracy, fit
 
 TEST_FRACTION = 1 / 3
 SGD_MOMENTUM = 0.9
-FILES = ("model.json", "history.json", "loss.png", "decision_boundary.png", "neuron_graph.svg")
+FILES = ("model.json", "history.json", "loss.png", "decision_boundary.png", *PICTURES)
 
 
 # --- option parsing: every bad value becomes argparse's one-line error ------------------------
@@ -220,23 +222,6 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
-def neuron_graph(model: MLP, x: Sequence[float], target: float) -> Value:
-    """The documents' single neuron, z = w·x + b, a = f(z), L = ½(a − y)², for the first neuron
-    of the first layer (with copies of its trained weights) on one sample, after backward()."""
-    neuron = model.layers[0].neurons[0]
-    w = [Value(p.data, label=f"w{i}") for i, p in enumerate(neuron.w, 1)]
-    b = Value(neuron.b.data, label="b")
-    xs = [Value(float(v), label=f"x{i}") for i, v in enumerate(x, 1)]
-    z = autograd.dot(w, xs, b)
-    z.label = "z"
-    a = ACTIVATIONS[neuron.activation](z)
-    a.label = "a"
-    loss = 0.5 * (a - target) ** 2
-    loss.label = "L"
-    loss.backward()
-    return loss
-
-
 def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]:
     """Save the model and history, then the plots and the graph (printing each path as it is
     written); returns the paths."""
@@ -250,7 +235,7 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
         json.dump(history, f, indent=1)
     written.append(path)
 
-    from viz import GraphvizNotFoundError, plot_decision_boundary, plot_history, render
+    from viz import plot_decision_boundary, plot_history
 
     path = plot_history(history, os.path.join(out, "loss.png"), title=f"training on {args.dataset}")
     written.append(path)
@@ -269,13 +254,8 @@ def write_outputs(result: dict, args: argparse.Namespace, out: str) -> list[str]
     )
     written.append(path)
     x0, y0 = result["X_test"][0], result["y_test"][0]
-    graph = neuron_graph(model, x0, 1.0 if y0 > 0 else -1.0)
-    try:
-        written.append(render(graph, os.path.join(out, "neuron_graph.svg")))
-    except GraphvizNotFoundError as e:
-        # Without Graphviz's dot program the drawing is still written, as DOT source.
-        written.append(render(graph, os.path.join(out, "neuron_graph.dot")))
-        print(f"note: {e}", file=sys.stderr)
+    for path in write_neuron_pictures(model, x0, 1.0 if y0 > 0 else -1.0, out):
+        written.append(path)
     return written
 
 

@@ -130,7 +130,7 @@ def test_primitive_with_a_non_number_names_op_and_argument(call, pattern):
 
 
 def _fixed_arity(p: Primitive) -> int:
-    return {"add": 2, "mul": 2, "div": 2, "pow": 2, "leaky_relu": 2}.get(p.name, 1)
+    return {"add": 2, "mul": 2, "sub": 2, "div": 2, "pow": 2, "leaky_relu": 2}.get(p.name, 1)
 
 
 FIXED = [

@@ -275,8 +275,11 @@ def test_numbers_in_operations_become_float_constants():
         (lambda x, y: x * y, "mul", 2),
         (lambda x, y: x**y, "pow", 2),
         (lambda x, y: x**2, "pow", 2),
-        (lambda x, y: x - y, "add", 2),
-        (lambda x, y: -x, "mul", 2),
+        (lambda x, y: x - y, "sub", 2),
+        (lambda x, y: -x, "neg", 1),
+        (lambda x, y: 2 - x, "sub", 2),
+        (lambda x, y: 2 + x, "add", 2),
+        (lambda x, y: 2 * x, "mul", 2),
         (lambda x, y: x / y, "div", 2),
         (lambda x, y: vsum([x, y, x]), "sum", 3),
         (lambda x, y: dot([x, y], [y, 1]), "linear", 5),
@@ -299,10 +302,12 @@ def test_each_operation_records_its_primitive(make, op, n_inputs):
     assert v.requires_grad and v.label == "" and v.grad == 0.0 and v.primitive.formula
 
 
-def test_derived_operations_are_built_from_primitives():
+def test_operations_keep_what_was_written():
     x, y = Value(1.5, label="x"), Value(0.5, label="y")
-    d = x - y  # x + y·(−1)
-    assert d.inputs[0] is x and d.inputs[1].op == "mul" and d.inputs[1].inputs[0] is y
+    d = x - y  # one sub node, not x + y·(−1)
+    assert d.op == "sub" and d.inputs == (x, y) and (-x).inputs == (x,)
+    for written in (2 + x, 2 * x, 2 - x):  # a number on the left stays on the left
+        assert written.inputs[1] is x and written.inputs[0].data == 2.0
     q = 1 / y  # division is a primitive of its own, with the number as a constant
     assert q.op == "div" and q.inputs[1] is y and not q.inputs[0].requires_grad
     assert q.inputs[0].data == 1.0 and +x is x

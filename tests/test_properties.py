@@ -134,6 +134,8 @@ def _torch_ops(torch):
     return {
         "add": (autograd.add, lambda a, b: a + b, [anywhere, anywhere]),
         "mul": (autograd.mul, lambda a, b: a * b, [anywhere, anywhere]),
+        "sub": (autograd.sub, torch.sub, [anywhere, anywhere]),
+        "neg": (autograd.neg, torch.neg, [anywhere]),
         "div": (
             autograd.div,
             lambda a, b: a / b,
@@ -175,6 +177,8 @@ def _torch_ops(torch):
 OP_NAMES = [
     "add",
     "mul",
+    "sub",
+    "neg",
     "div",
     "pow",
     "pow x**2",

@@ -118,3 +118,64 @@ def test_deeply_nested_expression_is_an_error_not_a_crash():
         evaluate("(" * 500 + "x" + ")" * 500, {"x": 1.0})
     v, _ = evaluate("-" * 150 + "x", {"x": 2.0})  # unary chains are walked iteratively
     assert v.data == 2.0
+
+
+# --- options after the expression, pipes, names, limits, the viewer ---------------------------
+
+
+def test_options_after_the_expression_and_after_double_dash(tmp_path, capsys):
+    dot_file, html_file = tmp_path / "g.dot", tmp_path / "steps.html"
+    # The README's line: '--' before an expression starting with '-', options after it.
+    assert main(["--", "-x**2 + 3*x", "x=1", "-o", str(dot_file), "--html", str(html_file)]) == 0
+    out = capsys.readouterr().out
+    assert "-x**2 + 3*x = 2" in out and "∂/∂x = 1" in out  # -1 + 3; -2x + 3
+    assert dot_file.read_text(encoding="utf-8").startswith("digraph")
+    assert html_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["--explain", "x*2", "x=1"]) == 0  # and before it
+    assert "Backward pass" in capsys.readouterr().out
+
+
+def test_a_closed_pipe_ends_quietly():
+    expression = "+".join(f"x*{i}" for i in range(1, 300))
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "viz", expression, "x=2", "--explain"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.readline()
+    p.stdout.close()  # as `| head -1` does
+    stderr = p.stderr.read().decode()
+    p.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_names_are_nfkc_normalised_on_both_sides(capsys):
+    assert main(["𝑥*2", "𝑥=3"]) == 0  # mathematical italic x is x, as in Python
+    assert "∂/∂x = 2" in capsys.readouterr().out
+    assert main(["x*2", "𝑥=3", "x=4"]) == 2
+    assert "x is given twice" in capsys.readouterr().err
+
+
+def test_unused_variables_are_warned_about(capsys):
+    assert main(["x", "x=1", "y=2"]) == 0
+    assert "warning: not in the expression: y" in capsys.readouterr().err
+
+
+def test_max_nodes_limits_the_drawing_and_the_viewer(tmp_path, capsys):
+    small, full = tmp_path / "small.dot", tmp_path / "full.dot"
+    expression = "x*1 + x*2 + x*3 + x*4"  # 12 Values
+    assert main([expression, "x=1", "-o", str(small), "--max-nodes", "3"]) == 0
+    assert "more nodes not drawn" in small.read_text(encoding="utf-8")
+    assert main([expression, "x=1", "-o", str(full), "--max-nodes", "0"]) == 0
+    assert "more nodes not drawn" not in full.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main([expression, "x=1", "--html", str(tmp_path / "v.html"), "--max-nodes", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "max_nodes=3" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "v.html").exists()
+    r = run("x", "x=1", "--max-nodes", "-2")
+    assert r.returncode == 2 and "must be ≥ 0" in r.stderr

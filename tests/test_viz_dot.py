@@ -38,7 +38,7 @@ def statements(source):
 
 
 def cells(label):
-    return re.findall(r"<TD[^>]*>(?:<FONT[^>]*>)?(.*?)(?:</FONT>)?</TD>", label)
+    return [re.sub(r"<[^>]*>", "", c) for c in re.findall(r"<TD[^>]*>(.*?)</TD>", label)]
 
 
 def test_known_expression_nodes_edges_and_numbers():
@@ -48,7 +48,8 @@ def test_known_expression_nodes_edges_and_numbers():
     assert set(nodes) == {"v0", "v1", "v2", "v3", "v4", "v5", "op0", "op1", "op2"}
     assert cells(nodes["v0"]) == ["a", "data 0", "grad 1"]  # tanh(0) = 0
     assert cells(nodes["v1"]) == ["z", "data 0", "grad 1"]  # 1 - tanh(0)^2 = 1
-    assert cells(nodes["v2"]) == ["data 1", "grad 1"]  # w*x = 1, unlabelled
+    assert cells(nodes["v2"]) == ["t1", "data 1", "grad 1"]  # w*x = 1, named as explain does
+    assert '<I><FONT COLOR="#6b6b6b">t1</FONT></I>' in nodes["v2"]  # a name not given by the user
     assert cells(nodes["v3"]) == ["b", "data -1", "grad 1"]
     assert cells(nodes["v4"]) == ["w", "data 0.5", "grad 2"]  # dL/dw = x = 2
     assert cells(nodes["v5"]) == ["x", "data 2", "grad 0.5"]
@@ -88,7 +89,7 @@ def test_shared_constant_drawn_once_and_repeated_input_gives_two_edges():
     twos = [n for n, lab in nodes.items() if cells(lab) == ["data 2"]]
     assert len(twos) == 1
     assert sum(1 for e in edges if e[0] == twos[0]) == 2
-    square = next(n for n, lab in nodes.items() if cells(lab)[:1] == ["data 2.25"])
+    square = next(n for n, lab in nodes.items() if "data 2.25" in cells(lab))
     op = "op" + square[1:]
     x_id = next(n for n, lab in nodes.items() if cells(lab)[:1] == ["x"])
     assert edges.count((x_id, op)) == 2
@@ -232,8 +233,9 @@ def check_label_renders(label, svg=None):
         svg = g.pipe(format="svg")
     texts = svg_node_texts(svg)
     assert set(texts) >= {"v0", "v1", "v2", "op0"}  # nothing injected, nothing lost
-    want = expected_lines(label)
-    for vid, data in (("v0", "data 2"), ("v1", "data 1")):
+    for vid, data, name in (("v0", "data 2", "L"), ("v1", "data 1", "t1")):
+        # Unlabelled, a node is drawn with the name explain gives it.
+        want = expected_lines(label) if label else [name]
         got = [t.replace("\xa0", " ") for t in texts[vid]]
         assert got[: len(want)] == want, (label, got)
         assert got[len(want)] == data
@@ -323,3 +325,28 @@ def test_missing_dot_program_is_explained_and_dot_output_still_works(tmp_path, m
     assert (tmp_path / "old.svg").read_text() == "keep me"  # nothing the user had is lost
     render(a, tmp_path / "g.dot")
     assert (tmp_path / "g.dot").read_text(encoding="utf-8") == draw_dot(a).source
+
+
+def test_drawing_shows_what_was_written_with_explains_names():
+    from viz import explain
+
+    a = Value(0.5, "a")
+    y = Value(-1.0, "y", requires_grad=False)  # a labelled constant keeps its label
+    L = 0.5 * (a - y) ** 2 + (-a)
+    L.backward()
+    nodes, edges = statements(draw_dot(L).source)
+    by_cells = {tuple(cells(lab)): n for n, lab in nodes.items() if n.startswith("v")}
+    # a − y is one "−" node with a and y as inputs (not a + y·(−1)); y drawn as y.
+    sub = by_cells[("t1", "data 1.5", "grad 1.5")]
+    assert nodes["op" + sub[1:]] == "−"
+    y_id = by_cells[("y", "data -1")]
+    a_id = next(n for c, n in by_cells.items() if c[0] == "a")
+    assert (y_id, "op" + sub[1:]) in edges and (a_id, "op" + sub[1:]) in edges
+    assert "label=<−>" in draw_dot(L).source  # the subtracted input's edge says so
+    neg = by_cells[("t4", "data -0.5", "grad 1")]
+    assert nodes["op" + neg[1:]] == "−" and (a_id, "op" + neg[1:]) in edges
+    # Every unlabelled node's drawn name is the one explain writes.
+    text = explain(L)
+    for name in ("t1 = a − y", "t2 = t1^2", "t3 = 0.5·t2", "t4 = −a", "L = t3 + t4"):
+        assert name in text
+    assert {c[0] for c in by_cells} >= {"t1", "t2", "t3", "t4", "L", "a", "y"}

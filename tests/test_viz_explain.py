@@ -54,15 +54,16 @@ def test_single_neuron_matches_the_closed_forms(wv, xv, bv, yv):
         == f"∂L/∂z = ∂L/∂a · ∂a/∂z = {F(dL_da)} · {F(da_dz)} = {F(dL_dz)}"
     )
     assert line("∂L/∂w = ∂L/∂z · x = ") == f"∂L/∂w = ∂L/∂z · x = {F(dL_dz)} · {F(xv)} = {F(dL_dw)}"
-    assert line("∂L/∂b = ∂L/∂z = ") == f"∂L/∂b = ∂L/∂z = {F(dL_dz)} · 1 = {F(dL_db)}"
+    assert line("∂L/∂b = ∂L/∂z = ") == f"∂L/∂b = ∂L/∂z = {F(dL_db)}"  # no "· 1"
     assert "∂L/∂y" not in text  # y is a constant: no gradient
     # The explanation's own numbers, at full precision, against the closed forms and the engine.
     L.backward()
-    steps = {s.name: s for s in explain_steps(L)}
+    steps = {s.name: s for s in explain_steps(L) if s.kind == "backward"}
     for name, closed, leaf in (("a", dL_da, a), ("z", dL_dz, z), ("w", dL_dw, w), ("b", dL_db, b)):
         assert steps[name].grad == pytest.approx(closed, rel=1e-12, abs=1e-15)
         assert steps[name].grad == pytest.approx(leaf.grad, rel=1e-12, abs=1e-15)
-    assert [s.name for s in explain_steps(L)][0] == "L"  # reverse topological: root first
+    backward = [s for s in explain_steps(L) if s.kind == "backward"]
+    assert backward[0].name == "L"  # reverse topological: root first
 
 
 def test_reuse_sums_over_paths():
@@ -88,7 +89,7 @@ def test_linear_node_uses_the_documents_layer_formulas():
     zv = 0.2 * 1.5 - 0.4 * 2.0 + 0.1  # -0.4: relu' = 0
     assert zv < 0
     assert "∂L/∂w1 = ∂L/∂z · x1 = 0 = 0 · 1.5 = 0" in text
-    assert "∂L/∂b = ∂L/∂z = 0 = 0 · 1 = 0" in text
+    assert "∂L/∂b = ∂L/∂z = 0\n" in text
     assert "relu′(z) = 0 (as z ≤ 0)" in text
 
 
@@ -147,7 +148,7 @@ def test_random_expressions_match_engine_gradients(seed, size):
     leaves = [Value(rng.uniform(-2, 2), f"x{i}") for i in range(3)]
     out = random_expression(rng, leaves, size)
     out.backward()
-    steps = explain_steps(out)
+    steps = [s for s in explain_steps(out) if s.kind == "backward"]
     by_node = {s.node: s for s in steps}
     for leaf in leaves:
         if leaf in by_node:
@@ -196,3 +197,66 @@ def test_the_forward_pass_counts_operations_not_lines():
     assert "Forward pass (1 operation, inputs first):" in explain(p / q)
     three = (p * q).tanh() + p
     assert "Forward pass (3 operations, inputs first):" in explain(three)
+
+
+# --- what the user wrote: subtraction, negation, operand order; steps that say nothing --------
+
+
+def test_subtraction_and_negation_are_one_step_each():
+    x, y = Value(3.0, "x"), Value(5.0, "y")
+    d = x - y
+    d.label = "d"
+    n = -d
+    n.label = "n"
+    L = n * 2.0 - 1.0
+    L.label = "L"
+    L.backward()
+    assert (d.op, d.inputs) == ("sub", (x, y)) and (n.op, n.inputs) == ("neg", (d,))
+    text = explain(L)
+    assert "d = x − y = -2" in text and "n = −d = 2" in text and "L = t1 − 1 = 3" in text
+    # By hand: L = -2(x - y) - 1, so ∂L/∂x = -2 and ∂L/∂y = 2; ∂L/∂d = -2.
+    assert "∂L/∂d = " in text and text.split("∂L/∂d = ")[1].split("\n")[0].endswith("= -2")
+    assert "∂L/∂y = " in text and text.split("∂L/∂y = ")[1].split("\n")[0].endswith("= 2")
+    assert (x.grad, y.grad, d.grad) == (-2.0, 2.0, -2.0)
+
+
+def test_a_number_on_the_left_stays_on_the_left():
+    x = Value(2.0, "x")
+    for expr, op in ((2 + x, "add"), (2 * x, "mul"), (2 - x, "sub"), (2 / x, "div")):
+        assert expr.op == op and expr.inputs[0].data == 2.0 and expr.inputs[1] is x
+    assert "L = 2 − x = 0" in explain(2 - x) and "L = x − 2 = 0" in explain(x - 2)
+    assert "L = 2 + x = 4" in explain(2 + x) and "L = x + 2 = 4" in explain(x + 2)
+
+
+def test_steps_that_say_nothing_are_collapsed():
+    *_, L = single_neuron()
+    text = explain(L)
+    # ∂L/∂t3 = 0.5 (not "= 0.5 = 1 · 0.5 = 0.5"); no product with 1 anywhere.
+    assert "  ∂L/∂t3 = 0.5\n" in text
+    assert "  ∂L/∂a = a − y = -0.5\n" in text
+    for line in text.splitlines():
+        parts = line.split("   (")[0].split(" = ")
+        assert all(p != q for p, q in zip(parts, parts[1:])), line
+        assert " · 1 = " not in line and "= 1 · " not in line, line
+
+
+def test_steps_hold_the_text_explain_writes():
+    *_, L = single_neuron()
+    steps = explain_steps(L)
+    kinds = [s.kind for s in steps]
+    assert kinds == sorted(kinds, key=["forward", "backward"].index)  # forward first
+    forward = [s for s in steps if s.kind == "forward"]
+    assert [s.name for s in forward] == ["t1", "z", "a", "t2", "t3", "L"]
+    text = explain(L)
+    body = [ln[2:] for ln in text.splitlines() if ln.startswith("  ") and "inputs:" not in ln]
+    assert body == [line for s in steps for line in s.text]
+
+
+def test_markdown_renders_in_jupyter():
+    *_, L = single_neuron()
+    md = explain(L, format="markdown")
+    assert isinstance(md, str) and md._repr_markdown_() == md
+    IPython = pytest.importorskip("IPython")
+    shell = IPython.core.interactiveshell.InteractiveShell.instance()
+    data, _ = shell.display_formatter.format(md)
+    assert data["text/markdown"] == md

@@ -1,8 +1,11 @@
 """Draw a Value's computation graph with Graphviz: ``draw_dot`` builds it, ``render`` saves it.
 
-Every Value is a box showing its label (when it has one), its data and its grad; every
-operation is its own small node between its inputs and its result, as in the chain rule:
-gradients flow back along the arrows, one operation at a time.
+Every Value is a box showing its name, its data and its grad; every operation is its own
+small node between its inputs and its result, as in the chain rule: gradients flow back along
+the arrows, one operation at a time. The name is the one ``viz.explain`` uses: the label, else
+``t1, t2, …`` in forward order (an unlabelled root is ``L``; an unlabelled constant is its
+number), drawn in grey italics when it was not given by the user, so the picture and the text
+match. (Two nodes with the same label are told apart in the text only, as ``x`` and ``x#2``.)
 
 How the kinds of Value are told apart, without a legend:
 
@@ -36,6 +39,8 @@ DEFAULT_MAX_NODES = 500
 OP_SYMBOLS: dict[str, str] = {
     "add": "+",
     "mul": "×",
+    "sub": "−",
+    "neg": "−",
     "div": "/",
     "pow": "**",
     "sum": "Σ",
@@ -127,6 +132,8 @@ def _edge_labels(node: Value) -> list[str]:
     n = len(node.inputs)
     if node.op == "pow":
         return ["base", "exponent"]
+    if node.op == "sub":
+        return ["", "−"]  # the input subtracted
     if node.op == "leaky_relu":
         return ["x", "slope"]
     if node.op == "linear":
@@ -164,9 +171,12 @@ def draw_dot(
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw_dot: max_nodes must be a positive int or None, got {max_nodes!r}")
 
+    from viz.notation import Graph  # notation draws on this module's text helpers
+
     order = breadth_first(root)
     kept = order if max_nodes is None else order[:max_nodes]
     ids = {v: f"v{i}" for i, v in enumerate(kept)}
+    names = Graph(root).names
 
     dot = graphviz.Digraph("computation_graph")
     dot.attr(rankdir=rankdir)
@@ -179,7 +189,11 @@ def draw_dot(
         dot.node(
             vid,
             _value_label(
-                v, v is root, show_grad, OP_SYMBOLS.get(v.op, v.op) if not show_op_nodes else ""
+                v,
+                v is root,
+                show_grad,
+                OP_SYMBOLS.get(v.op, v.op) if not show_op_nodes else "",
+                names.get(v, ""),
             ),
             shape="plaintext",
         )
@@ -223,7 +237,7 @@ def draw_dot(
         dot.node(
             "more",
             f"<… {missing:,} more nodes not drawn<BR/>(max_nodes={max_nodes:,}; "
-            f"pass max_nodes=None to draw all)>",
+            f"max_nodes=None, or --max-nodes 0 in python -m viz, draws all)>",
             shape="note",
             style="dashed",
             fontcolor=_MUTED,
@@ -242,8 +256,8 @@ def draw_dot(
     return dot
 
 
-def _value_label(v: Value, is_root: bool, show_grad: bool, op_symbol: str) -> str:
-    """The HTML-like label of one Value: a one-row table [op] [label] [data] [grad]."""
+def _value_label(v: Value, is_root: bool, show_grad: bool, op_symbol: str, name: str) -> str:
+    """The HTML-like label of one Value: a one-row table [op] [name] [data] [grad]."""
     constant = not v.requires_grad and not v.inputs
     font = f'<FONT COLOR="{_MUTED}">' if constant else ""
 
@@ -255,6 +269,8 @@ def _value_label(v: Value, is_root: bool, show_grad: bool, op_symbol: str) -> st
         cells.append(cell(_html(op_symbol), f' BGCOLOR="{_OP_COLOUR}"'))
     if v.label:
         cells.append(cell(_html(v.label)))
+    elif name and not constant:  # the name explain gives it: t1, t2, …, or L
+        cells.append(f'<TD><I><FONT COLOR="{_MUTED}">{_html(name)}</FONT></I></TD>')
     cells.append(cell(f"data {format_number(v.data)}"))
     if show_grad and v.requires_grad:
         cells.append(cell(f"grad {format_number(v.grad)}"))
@@ -337,12 +353,12 @@ def render(
     return path
 
 
-def _write_atomically(path: str, data: bytes) -> None:
+def _write_atomically(path: str, data: bytes, where: str = "render") -> None:
     """Write to a temporary file beside ``path``, then rename: an existing file is never left
     half-written."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"render: the directory {directory!r} does not exist")
+        raise FileNotFoundError(f"{where}: the directory {directory!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".viz-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -16,21 +16,27 @@ is the sum of its own products. Comparing these totals with the engine's ``.grad
 checks the sums over paths and their order; the tests' hand-worked closed forms check the
 numbers themselves.
 
-Three conveniences keep the text close to what the user wrote (``viz.notation`` has them):
+Two conveniences keep the text close to what the user wrote (``viz.notation`` has them):
 
 - names: labels, else ``t1, t2, …`` in forward order (an unlabelled root is ``L``);
-  constants appear as their numbers;
-- ``a - b`` is recorded by the engine as ``a + b·(−1)``; the hidden helper node is folded into
-  one step "a − b" (its local derivatives are still the product of the two primitive rules);
+  constants appear as their numbers (the drawing shows the same names: ``viz.draw_dot``);
 - closed forms: while a gradient is a number times at most two factors it is carried along
   symbolically (so ½(a − y)² gives ∂L/∂a = a − y), and an unlabelled node passed through
   unchanged (local derivative 1) is called by its consumer's gradient (∂L/∂z rather than
   ∂L/∂t1).
+
+A step that says nothing is not written: ``∂L/∂t2 = 1 = 1 · 1 = 1`` is ``∂L/∂t2 = 1``, and a
+product with 1 (``-0.125 · 1``) is left out.
+
+``explain_steps`` gives the same explanation as data, one ``Step`` per line group: the forward
+pass (one step per operation, inputs first) and then the backward pass; ``explain`` and the
+step-through viewer (``viz.viewer``) both print its ``text``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from autograd import Value
 from viz.dot import format_number
@@ -54,29 +60,72 @@ class Use:
 
 @dataclass
 class Step:
-    """The gradient of one node: ``grad`` = Σ use.product over ``uses`` (1 for the root)."""
+    """One step of the explanation.
+
+    ``kind == "forward"``: ``node`` (an operation) is computed; ``text`` is its line of the
+    forward pass. ``kind == "backward"``: the gradient of ``node`` is complete: ``grad`` =
+    Σ use.product over ``uses`` (1 for the root), ``text`` its line(s) of the backward pass.
+    """
 
     node: Value
     name: str
     uses: list[Use] = field(default_factory=list)
     grad: float = 0.0
     closed: Term | None = None
+    kind: Literal["forward", "backward"] = "backward"
+    text: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    """Everything ``explain`` writes, as data: the graph's names, the line that lists the
+    inputs, and the steps (forward, then backward)."""
+
+    graph: Graph
+    inputs: str
+    steps: list[Step]
+    loss_name: str
+
+    @property
+    def forward(self) -> list[Step]:
+        return [s for s in self.steps if s.kind == "forward"]
+
+    @property
+    def backward(self) -> list[Step]:
+        return [s for s in self.steps if s.kind == "backward"]
 
 
 # --- the backward pass ------------------------------------------------------------------------
 
 
 def explain_steps(root: Value) -> list[Step]:
-    """The backward pass as data: one Step per node that takes a gradient, root first."""
+    """The explanation as data: one forward Step per operation node (inputs first, in the
+    order of ``explain``'s forward pass), then one backward Step per node that takes a
+    gradient (root first, reverse topological order). Each step's ``text`` holds exactly the
+    lines ``explain`` writes for it. Raises TypeError if ``root`` is not a Value."""
+    return explanation(root).steps
+
+
+def explanation(root: Value, where: str = "explain") -> Explanation:
+    """The graph's names and the steps of ``explain_steps``, computed once (``explain``,
+    ``explain_steps`` and ``viz.viewer`` all read them from here)."""
     if not isinstance(root, Value):
-        raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
+        raise TypeError(f"{where}: expected a Value, got {type(root).__name__}")
     g = Graph(root)
-    return _steps(g)
+    backward = _steps(g)
+    by_node = {s.node: s for s in backward}
+    L = g.names[root] if root in g.names else "L"
+    for step in backward:
+        step.text = _step_lines(g, step, by_node, L)
+    forward = [
+        Step(v, g.names[v], kind="forward", text=[_forward_line(g, v)]) for v in g.order if v.inputs
+    ]
+    return Explanation(g, _inputs_line(g), forward + backward, L)
 
 
 def _steps(g: Graph) -> list[Step]:
     steps: dict[Value, Step] = {}
-    order = [v for v in g.order if v not in g.folded]
+    order = g.order
     for v in order:
         if v.requires_grad:
             steps[v] = Step(v, g.names[v])
@@ -128,23 +177,29 @@ def _closed_form(step: Step, steps: dict[Value, Step]) -> Term | None:
 # --- writing it out ---------------------------------------------------------------------------
 
 
+class Markdown(str):
+    """Markdown text (a ``str``) that Jupyter renders as Markdown when it is a cell's result."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 def explain(root: Value, format: str = "text") -> str:
     """The forward and backward pass of ``root``'s graph written out (``format``: "text" or
-    "markdown"). See the module docstring for the notation."""
+    "markdown"). See the module docstring for the notation.
+
+    With "markdown" the result is a ``Markdown`` string: Jupyter renders it when it is the
+    cell's value (or ``IPython.display.Markdown(text)``). Raises ValueError for another
+    ``format`` and TypeError if ``root`` is not a Value."""
     if format not in ("text", "markdown"):
         raise ValueError(f"explain: format must be 'text' or 'markdown', got {format!r}")
-    if not isinstance(root, Value):
-        raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
-    g = Graph(root)
-    steps = _steps(g)
-    by_node = {s.node: s for s in steps}
-    L = g.names[root] if root in g.names else "L"
-    forward, backward = _forward_lines(g), []
-    for step in steps:
-        backward.extend(_step_lines(g, step, by_node, L))
+    ex = explanation(root)
+    forward = ([ex.inputs] if ex.inputs else []) + [s.text[0] for s in ex.forward]
+    backward = [line for s in ex.backward for line in s.text]
+    L = ex.loss_name
     if format == "markdown":
-        return _markdown(g, forward, backward, L)
-    count = sum(1 for v in g.order if v.inputs and v not in g.folded)
+        return Markdown(_markdown(forward, backward, L))
+    count = len(ex.forward)
     lines = [f"Forward pass ({count} operation{'' if count == 1 else 's'}, inputs first):"]
     lines += ["  " + line for line in forward] or ["  (no operations: the root is a leaf)"]
     lines += [
@@ -156,17 +211,16 @@ def explain(root: Value, format: str = "text") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _forward_lines(g: Graph) -> list[str]:
-    lines = []
+def _inputs_line(g: Graph) -> str:
+    """``inputs: w = 0.5, x = 2`` (the leaves that take a gradient), or "" if none."""
     leaves = [v for v in g.order if not v.inputs and v.requires_grad]
-    if leaves:
-        lines.append(
-            "inputs: " + ", ".join(f"{g.names[v]} = {format_number(v.data)}" for v in leaves)
-        )
-    for v in g.order:
-        if v.inputs and v not in g.folded:
-            lines.append(f"{g.names[v]} = {g.definition(v)[0]} = {format_number(v.data)}")
-    return lines
+    if not leaves:
+        return ""
+    return "inputs: " + ", ".join(f"{g.names[v]} = {format_number(v.data)}" for v in leaves)
+
+
+def _forward_line(g: Graph, v: Value) -> str:
+    return f"{g.names[v]} = {g.definition(v)[0]} = {format_number(v.data)}"
 
 
 def _upstream_text(g: Graph, u: Value, by_node: dict[Value, Step], L: str) -> Text:
@@ -206,20 +260,26 @@ def _step_lines(g: Graph, step: Step, by_node: dict[Value, Step], L: str) -> lis
         else:
             symbols.append((f"{wrap(upstream, PRODUCT)} · {wrap(local, PRODUCT)}", PRODUCT))
         numbers.append(f"{format_number(use.upstream)} · {format_number(use.local)}")
-    symbolic = " + ".join(wrap(s, SUM) for s in symbols)
-    line = f"{lhs} = {symbolic}"
+    # symbols = closed form = numbers = result, leaving out what says nothing: a part equal to
+    # the one before it, and a lone product with 1 (1 · 0.5 is the 0.5 that follows).
+    parts = [" + ".join(wrap(s, SUM) for s in symbols)]
     if step.closed is not None:
-        closed = step.closed.text()[0]
-        if closed != symbolic:
-            line += f" = {closed}"
-    product = " + ".join(f"({n})" for n in numbers) if len(numbers) > 1 else numbers[0]
-    line += f" = {product} = {format_number(step.grad)}"
+        parts.append(step.closed.text()[0])
+    if len(numbers) > 1:
+        parts.append(" + ".join(f"({n})" for n in numbers))
+    elif step.uses[0].upstream != 1 and step.uses[0].local != 1:
+        parts.append(numbers[0])
+    parts.append(format_number(step.grad))
+    line = lhs
+    for i, part in enumerate(parts):
+        if i == 0 or part != parts[i - 1]:
+            line += f" = {part}"
     if len(step.uses) > 1:
         line += f"   ({step.name} is used {len(step.uses)} times: the paths add up)"
     return [line] + notes
 
 
-def _markdown(g: Graph, forward: list[str], backward: list[str], L: str) -> str:
+def _markdown(forward: list[str], backward: list[str], L: str) -> str:
     out = ["### Forward pass", ""]
     out += [f"- `{line}`" for line in forward] or ["- (no operations: the root is a leaf)"]
     out += [

@@ -12,6 +12,7 @@ construct and its column. Nothing is ever passed to ``eval`` or ``exec``, so tex
 from __future__ import annotations
 
 import ast
+import unicodedata
 from collections.abc import Callable, Mapping
 
 from autograd import (
@@ -88,9 +89,11 @@ class ExpressionError(ValueError):
 
 
 def parse_assignment(text: str) -> tuple[str, float]:
-    """``"w=0.5"`` -> ``("w", 0.5)``; anything else raises ExpressionError."""
+    """``"w=0.5"`` -> ``("w", 0.5)``, the name NFKC-normalised as Python's parser does
+    (``𝑥=3`` names x); anything else raises ExpressionError."""
     name, sep, number = text.partition("=")
-    name, number = name.strip(), number.strip()
+    # Python reads identifiers NFKC-normalised (𝑥 is x), and so does the expression parser.
+    name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
     if not sep:
         raise ExpressionError(f"expected name=value, got {text!r}")
     if not name.isidentifier():

@@ -1,8 +1,7 @@
 """How ``viz.explain`` writes a graph: names, definitions, closed forms and local derivatives.
 
 - ``Graph`` names every node (labels, else ``t1, t2, …`` in forward order; constants as their
-  numbers; an unlabelled root is ``L``), folds the helper node of ``a − b`` (recorded as
-  ``a + b·(−1)``) into one step, and writes each operation in the names of its inputs.
+  numbers; an unlabelled root is ``L``) and writes each operation in the names of its inputs.
 - ``Term`` is a closed form, a number times at most two factors (so ½(a − y)² gives
   ∂L/∂a = a − y).
 - ``edges`` gives, for each input of a node, its local derivative: the number from the
@@ -79,12 +78,8 @@ def _is_constant(v: Value) -> bool:
     return not v.requires_grad and not v.inputs
 
 
-def _is_const(v: Value, number: float) -> bool:
-    return _is_constant(v) and v.data == number
-
-
 class Graph:
-    """Names, folded helper nodes and display text for one graph."""
+    """Names and display text for one graph."""
 
     def __init__(self, root: Value):
         self.root = root
@@ -93,17 +88,10 @@ class Graph:
         for u in self.order:
             for x in u.inputs:
                 self.uses[x] = self.uses.get(x, 0) + 1
-        # Helper nodes of a − b (b·(−1)) folded into their consumer.
-        self.folded: set = set()
-        for u in self.order:
-            if len(u.inputs) == 2 and self._is_helper(u, u.inputs[1]):
-                self.folded.add(u.inputs[1])
         self.names: dict[Value, str] = {}
         taken = {v.label for v in self.order if v.label}
         count = 0
         for v in self.order:
-            if v in self.folded:
-                continue
             if v.label:
                 self.names[v] = self._unique(display_text(v.label).replace("\n", "\\n"))
             elif _is_constant(v):
@@ -124,13 +112,6 @@ class Graph:
             k += 1
         return f"{name}#{k}"
 
-    def _is_helper(self, u: Value, h: Value) -> bool:
-        if h.label or not h.inputs or self.uses.get(h) != 1 or h is self.root:
-            return False
-        if u.op == "add" and h.op == "mul":
-            return _is_const(h.inputs[1], -1.0)  # a − b = a + b·(−1)
-        return False
-
     # --- display ----------------------------------------------------------------------------
     def name(self, v: Value) -> Text:
         n = self.names[v]
@@ -150,23 +131,19 @@ class Graph:
         def arg(x: Value) -> Text:
             if depth > 0 and x in self.names and not x.label and x.inputs and x is not self.root:
                 return self.definition(x, depth - 1)
-            if x in self.folded:  # only reached through the cases below
-                return self.definition(x, depth)
             return self.name(x)
 
         ins, op = u.inputs, u.op
-        if op == "add" and ins[1] in self.folded:
-            return f"{wrap(arg(ins[0]), SUM)} − {wrap(arg(ins[1].inputs[0]), PRODUCT)}", SUM
+        if op == "sub":
+            return f"{wrap(arg(ins[0]), SUM)} − {wrap(arg(ins[1]), PRODUCT)}", SUM
+        if op == "neg":
+            return "−" + wrap(arg(ins[0]), POWER), UNARY
         if op == "div":
             return f"{wrap(arg(ins[0]), PRODUCT)} / {wrap(arg(ins[1]), UNARY)}", PRODUCT
-        if op == "add" and _is_constant(ins[1]) and ins[1].data < 0:
-            return f"{wrap(arg(ins[0]), SUM)} − {format_number(-ins[1].data)}", SUM
         if op in ("add", "sum"):
             return " + ".join(wrap(arg(x), SUM) for x in ins), SUM
         if op == "mul":
             a, b = ins
-            if _is_const(b, -1.0):
-                return "−" + wrap(arg(a), POWER), UNARY
             if _is_constant(b) and not _is_constant(a):
                 a, b = b, a  # a number first: 0.5·t3
             return f"{wrap(arg(a), PRODUCT)}·{wrap(arg(b), PRODUCT + 1)}", PRODUCT
@@ -212,20 +189,17 @@ def _vjp1(u: Value) -> Sequence[float]:
 
 
 def edges(g: Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
-    """(input, ∂u/∂input, formula, closed form or None) for each input edge of u, with the
-    folded helper of a − b passed through to its own input."""
+    """(input, ∂u/∂input, formula, closed form or None) for each input edge of u."""
     ins, op, local = u.inputs, u.op, _vjp1(u)
     N = g.name
 
     def term_of(x: Value) -> Term:  # the factor "x" as a closed form
         return Term(x.data) if _is_constant(x) else Term(1.0, (g.factor(x),))
 
-    if op == "add" and ins[1] in g.folded:  # a − b
-        h = ins[1]
-        return [
-            (ins[0], local[0], "1", ONE),
-            (h.inputs[0], local[1] * _vjp1(h)[0], "−1", Term(-1.0)),
-        ]
+    if op == "sub":
+        return [(ins[0], local[0], "1", ONE), (ins[1], local[1], "−1", Term(-1.0))]
+    if op == "neg":
+        return [(ins[0], local[0], "−1", Term(-1.0))]
     if op == "div":
         num, den = N(ins[0]), N(ins[1])
         return [
