@@ -35,9 +35,15 @@ class Primitive:
     on Values (``create_graph=True``, which makes the derivative itself differentiable).
 
     Calling a primitive on floats returns a float; on any Value it records a node.
+
+    ``array_form`` (optional) gives the rule over numpy arrays, for the batched replay of a
+    tape (``autograd.tape_numpy``): a function ``array_form(np) -> (forward, vjp)`` taking the
+    numpy module (imported only when a batched replay needs it), where ``forward`` works
+    elementwise on arrays and ``vjp`` is ``None`` when the table's ``vjp`` already works on
+    arrays (operators only). A primitive without one is replayed in plain Python.
     """
 
-    __slots__ = ("name", "forward", "vjp", "formula")
+    __slots__ = ("name", "forward", "vjp", "formula", "array_form")
 
     def __init__(
         self,
@@ -45,11 +51,14 @@ class Primitive:
         forward: Callable[..., float],
         vjp: Callable[..., Sequence],
         formula: str = "",
+        *,
+        array_form: Callable[[Any], tuple[Callable, Callable | None]] | None = None,
     ):
         self.name = name
         self.forward = forward
         self.vjp = vjp
         self.formula = formula  # the local derivatives, as text, for explanations
+        self.array_form = array_form
 
     def __call__(self, *args):
         for position, a in enumerate(args):

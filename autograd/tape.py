@@ -1,0 +1,595 @@
+"""Tapes: record a function's graph once, then replay it forward and reverse for new inputs.
+
+Building the graph again for every input is what a scalar engine spends most of its time on
+(half of a training step, see README Performance). Operator-overloading AD tools (ADOL-C,
+CppAD) and JAX's ``jit`` record the operations once instead: ``record(f, example_inputs)``
+runs ``f`` on Values once and keeps its graph as flat arrays — for each operation node its
+primitive, its input slots and (implicitly, by position) its output slot — with the inputs,
+the parameters (leaves that require grad, such as a model's weights) and the constants as
+named slots. The tape keeps no node of the graph; it keeps the parameters' Values, whose
+current ``.data`` every replay reads and whose ``.grad`` the reverse pass adds to.
+
+``tape.forward(inputs)`` evaluates the slots in the recorded order and ``tape.backward``
+applies the same derivative rules in the same reverse order with sums started at -0.0, as
+``autograd.backward`` does, so gradients are bit for bit those of building the graph and
+calling ``backward()``. ``autograd.tape_numpy`` replays a tape over a whole batch at once.
+
+A tape is valid for the structure it recorded only. Comparisons of Values made while
+recording (``if x > 0:``, ``while err > tol:``, ``max(values)``) are recorded and checked at
+every replay; when one comes out the other way, replay raises ``TapeMismatchError`` naming
+the comparison and the line that made it (record a new tape for such inputs). What a tape
+cannot see is a Value's number taken out of the graph (``x.data``, ``float(x)``) and used in
+a later operation: it is kept as the constant it was when recorded.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+import threading
+from array import array
+from collections import deque
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from operator import add, mul
+from typing import Any, NamedTuple
+
+from autograd.value import Primitive, Value, flat_inputs, record as _record_node, user_site
+
+# sum() of floats adds left to right in C on CPython < 3.12, the engine's order (linear's
+# forward and autograd.dot); from 3.12 on it compensates, so accumulate() is used there.
+if sys.version_info < (3, 12):
+    _sum_from = sum
+else:  # pragma: no cover - the CI runs 3.11
+
+    def _sum_from(terms, start):
+        return deque(accumulate(terms, initial=start), maxlen=1)[0]
+
+
+class TapeMismatchError(RuntimeError):
+    """A replay's inputs take a branch that the recording did not: the tape does not apply."""
+
+
+class Guard(NamedTuple):
+    """A comparison made while recording: ``slot op other`` was ``result`` (``other`` is a
+    slot, or the number ``constant`` when ``other`` is -1)."""
+
+    op: str
+    slot: int
+    other: int
+    constant: float
+    result: bool
+    site: str
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_METHODS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
+_recording = threading.local()
+_record_lock = threading.RLock()
+
+# Instruction kinds of the plain replay program.
+_UNARY, _BINARY, _NARY, _LINEAR = 1, 2, 3, 4
+
+
+class Tape:
+    """A recorded graph as flat arrays (see the module docstring). Build one with ``record``.
+
+    Slots: ``[0, n_inputs)`` the inputs, then ``n_parameters`` parameters, then the constants,
+    then one slot per operation, in topological (creation) order. Operation ``i`` has output
+    slot ``first_op_slot + i``, primitive ``primitives[codes[i]]`` and input slots
+    ``args[offsets[i]:offsets[i + 1]]`` (linear's as w₁..wₙ, x₁..xₙ, b).
+    """
+
+    def __init__(
+        self,
+        input_names: list[str],
+        input_requires_grad: list[bool],
+        parameters: list[Value],
+        constants: array,
+        primitives: list[Primitive],
+        codes: array,
+        offsets: array,
+        args: array,
+        outputs: array,
+        single_output: bool,
+        guards: list[Guard],
+        example_inputs: list[float],
+    ):
+        self.input_names = input_names
+        self.input_requires_grad = input_requires_grad
+        self.parameters = parameters
+        self.constants = constants
+        self.primitives = primitives
+        self.codes = codes
+        self.offsets = offsets
+        self.args = args
+        self.outputs = outputs
+        self.single_output = single_output
+        self.guards = guards
+        self.example_inputs = example_inputs
+        self.n_inputs = len(input_names)
+        self.first_op_slot = self.n_inputs + len(parameters) + len(constants)
+        self.n_slots = self.first_op_slot + len(codes)
+        self._forward_program: list | None = None
+        self._reverse_programs: dict[int, list] = {}
+
+    # --- description ----------------------------------------------------------------------
+    def __len__(self) -> int:
+        """The number of operations."""
+        return len(self.codes)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Tape: {len(self)} operations, {self.n_inputs} inputs, "
+            f"{len(self.parameters)} parameters, {len(self.constants)} constants, "
+            f"{len(self.outputs)} outputs, {len(self.guards)} guards>"
+        )
+
+    def nbytes(self) -> int:
+        """Bytes held by the tape's arrays (what grows with the graph; parameters excluded)."""
+        return sum(
+            a.itemsize * len(a)
+            for a in (self.constants, self.codes, self.offsets, self.args, self.outputs)
+        )
+
+    def operation(self, i: int) -> tuple[Primitive, tuple[int, ...]]:
+        """(primitive, input slots) of operation ``i``."""
+        return self.primitives[self.codes[i]], tuple(
+            self.args[self.offsets[i] : self.offsets[i + 1]]
+        )
+
+    def slot_name(self, slot: int) -> str:
+        if slot < self.n_inputs:
+            return self.input_names[slot]
+        if slot < self.n_inputs + len(self.parameters):
+            p = self.parameters[slot - self.n_inputs]
+            return p.label or f"p{slot - self.n_inputs}"
+        if slot < self.first_op_slot:
+            return repr(self.constants[slot - self.n_inputs - len(self.parameters)])
+        return f"v{slot - self.first_op_slot}"
+
+    def explain(self) -> str:
+        """The tape as text, one operation a line: ``v3 = tanh(v2)``."""
+        lines = [repr(self)]
+        for i in range(len(self)):
+            primitive, slots = self.operation(i)
+            arguments = ", ".join(self.slot_name(s) for s in slots)
+            lines.append(f"v{i} = {primitive.name}({arguments})")
+        lines.append("outputs: " + ", ".join(self.slot_name(s) for s in self.outputs))
+        for g in self.guards:
+            other = repr(g.constant) if g.other < 0 else self.slot_name(g.other)
+            lines.append(f"guard: {self.slot_name(g.slot)} {g.op} {other} is {g.result} ({g.site})")
+        return "\n".join(lines)
+
+    def to_graph(self, inputs: Sequence[float] | None = None) -> Value | list[Value]:
+        """The graph the tape stands for, rebuilt as Values for ``inputs`` (default: the
+        example inputs it was recorded with), e.g. for ``viz.draw_dot``. The parameters
+        appear as new leaves with their labels and current data."""
+        values = self.forward(self.example_inputs if inputs is None else inputs)
+        nodes: list[Value] = [Value(x, name) for x, name in zip(values, self.input_names)]
+        nodes += [Value(p.data, p.label) for p in self.parameters]
+        nodes += [Value(c, requires_grad=False) for c in self.constants]
+        shared: dict[tuple, tuple] = {}  # linear's tuples, shared between nodes as nn does
+        for i in range(len(self)):
+            primitive, slots = self.operation(i)
+            ins = tuple(nodes[s] for s in slots)
+            if primitive.name == "linear":
+                n = len(ins) // 2
+                w = shared.setdefault(slots[:n], ins[:n])
+                xs = shared.setdefault(slots[n:-1], ins[n:-1])
+                node = _record_node(primitive, values[self.first_op_slot + i], (w, xs, ins[-1]))
+            else:
+                node = _record_node(primitive, values[self.first_op_slot + i], ins)
+            nodes.append(node)
+        outs = [nodes[s] for s in self.outputs]
+        return outs[0] if self.single_output else outs
+
+    # --- plain replay ---------------------------------------------------------------------
+    def check_inputs(self, inputs: Sequence[float], where: str = "Tape.forward") -> list[float]:
+        try:
+            values = [float(x) for x in inputs]
+        except TypeError:
+            raise TypeError(
+                f"{where}: inputs must be a sequence of {self.n_inputs} numbers, "
+                f"got {type(inputs).__name__}"
+            ) from None
+        if len(values) != self.n_inputs:
+            raise ValueError(
+                f"{where}: this tape was recorded with {self.n_inputs} input"
+                f"{'s' if self.n_inputs != 1 else ''} ({', '.join(self.input_names)}), "
+                f"got {len(values)}"
+            )
+        return values
+
+    def forward(self, inputs: Sequence[float]) -> list[float]:
+        """Every slot's value for ``inputs`` and the parameters' current ``.data`` (a list
+        indexed by slot; ``outputs_of`` picks the outputs). Raises ``TapeMismatchError``
+        when a recorded comparison comes out differently, ``ValueError`` for a wrong number
+        of inputs."""
+        values = self.check_inputs(inputs)
+        values += [p.data for p in self.parameters]
+        values += self.constants
+        values += [0.0] * len(self.codes)
+        self._run_forward(values)
+        if self.guards:
+            self.check_guards(values)
+        return values
+
+    def outputs_of(self, values: list[float]) -> float | list[float]:
+        """The outputs in a forward pass's values: one float, or a list as ``f`` returned."""
+        outs = [values[s] for s in self.outputs]
+        return outs[0] if self.single_output else outs
+
+    def __call__(self, *inputs: float) -> float | list[float]:
+        """``tape(x0, x1, …)``: the outputs for these inputs (forward only)."""
+        return self.outputs_of(self.forward(inputs))
+
+    def check_guards(self, values: Sequence) -> None:
+        for g in self.guards:
+            other = g.constant if g.other < 0 else values[g.other]
+            now = _COMPARISONS[g.op](values[g.slot], other)
+            if bool(now) != g.result:
+                raise self.mismatch(g, values[g.slot], other)
+
+    def mismatch(self, g: Guard, left, right, sample: str = "") -> TapeMismatchError:
+        other = repr(g.constant) if g.other < 0 else self.slot_name(g.other)
+        return TapeMismatchError(
+            f"tape replay: the comparison {self.slot_name(g.slot)} {g.op} {other} made at "
+            f"{g.site} was {g.result} when the tape was recorded but is {not g.result} now"
+            f"{sample} ({left!r} {g.op} {right!r}): the function's graph depends on it, so "
+            f"record a new tape for these inputs"
+        )
+
+    def _run_forward(self, values: list) -> None:
+        for instruction in self._program():
+            kind = instruction[0]
+            if kind == _LINEAR:
+                _, out, ws, xs, b = instruction[:5]
+                values[out] = _sum_from(map(mul, ws(values), xs(values)), values[b])
+            elif kind == _UNARY:
+                values[instruction[1]] = instruction[2](values[instruction[4]])
+            elif kind == _BINARY:
+                _, out, f, _vjp, a, b = instruction
+                values[out] = f(values[a], values[b])
+            else:
+                _, out, f, _vjp, slots = instruction
+                values[out] = f(*[values[s] for s in slots])
+
+    def backward(
+        self, values: list[float], seed: float = 1.0, output: int = 0
+    ) -> tuple[float, ...]:
+        """The reverse pass from output ``output`` of a forward pass's ``values``, as
+        ``Value.backward(seed)`` would run it: each parameter's ``.grad`` gets its total added;
+        returns the inputs' gradients (0.0 for inputs recorded without requires_grad)."""
+        return self.backward_many([values], [seed], output)[0]
+
+    def backward_many(
+        self, traces: Sequence[list[float]], seeds: Sequence[float], output: int = 0
+    ) -> list[tuple[float, ...]]:
+        """The reverse pass of several forward passes whose outputs were summed with weights
+        ``seeds``, bit for bit as ``backward()`` on one graph that ran the forward passes in
+        order: the traces are walked last first and each parameter's sum is carried from one
+        to the next, reaching ``.grad`` once. Returns each trace's input gradients."""
+        if len(traces) != len(seeds):
+            raise ValueError(f"backward_many: {len(traces)} traces but {len(seeds)} seeds")
+        program = self._reverse_program(output)
+        root = self.outputs[output]
+        n_in, n_par = self.n_inputs, len(self.parameters)
+        first = n_in + n_par
+        grads: list[float] = [-0.0] * self.n_slots
+        input_grads = []
+        for values, seed in zip(reversed(traces), reversed(seeds)):
+            grads[:n_in] = [-0.0] * n_in
+            grads[first:] = [-0.0] * (self.n_slots - first)
+            grads[root] = float(seed)
+            _run_reverse(program, values, grads)
+            input_grads.append(
+                tuple(g if r else 0.0 for g, r in zip(grads[:n_in], self.input_requires_grad))
+            )
+        needed = self._needed_parameters(output)
+        for k, p in enumerate(self.parameters):
+            if needed[k]:
+                p.grad += grads[n_in + k]
+        input_grads.reverse()
+        return input_grads
+
+    # --- programs --------------------------------------------------------------------------
+    def _program(self) -> list:
+        if self._forward_program is None:
+            self._forward_program = [self._instruction(i) for i in range(len(self))]
+        return self._forward_program
+
+    def _instruction(self, i: int) -> tuple:
+        primitive, slots = self.operation(i)
+        out = self.first_op_slot + i
+        if primitive.name == "linear":
+            n = len(slots) // 2
+            w, x, b = slots[:n], slots[n:-1], slots[-1]
+            distinct = len(set(slots)) == len(slots)
+            return (_LINEAR, out, _getter(w), _getter(x), b, w, x, distinct)
+        if len(slots) == 1:
+            return (_UNARY, out, primitive.forward, primitive.vjp, slots[0])
+        if len(slots) == 2:
+            return (_BINARY, out, primitive.forward, primitive.vjp, slots[0], slots[1])
+        return (_NARY, out, primitive.forward, primitive.vjp, slots)
+
+    def needs_grad(self) -> list[bool]:
+        """Per slot: whether a gradient can reach a parameter or an input requiring grad
+        through it."""
+        needs = list(self.input_requires_grad) + [True] * len(self.parameters)
+        needs += [False] * (len(self.constants) + len(self))
+        for i in range(len(self)):
+            _, slots = self.operation(i)
+            needs[self.first_op_slot + i] = any(needs[s] for s in slots)
+        return needs
+
+    def reachable(self, output: int) -> list[bool]:
+        """Per slot: whether output ``output`` depends on it."""
+        seen = [False] * self.n_slots
+        seen[self.outputs[output]] = True
+        for i in range(len(self) - 1, -1, -1):
+            if seen[self.first_op_slot + i]:
+                for s in self.operation(i)[1]:
+                    seen[s] = True
+        return seen
+
+    def _needed_parameters(self, output: int) -> list[bool]:
+        seen = self.reachable(output)
+        n_in = self.n_inputs
+        return [seen[n_in + k] for k in range(len(self.parameters))]
+
+    def _reverse_program(self, output: int) -> list:
+        if not 0 <= output < len(self.outputs):
+            raise IndexError(f"Tape.backward: output {output} of {len(self.outputs)}")
+        program = self._reverse_programs.get(output)
+        if program is None:
+            needs, seen = self.needs_grad(), self.reachable(output)
+            program = []
+            for i in range(len(self) - 1, -1, -1):
+                out = self.first_op_slot + i
+                if seen[out] and needs[out]:
+                    program.append(_reverse_instruction(self._program()[i], needs))
+            self._reverse_programs[output] = program
+        return program
+
+
+def _getter(slots: Sequence[int]) -> Callable[[list], Sequence]:
+    """values -> the values at ``slots``, as a slice when the slots are evenly spaced."""
+    n = len(slots)
+    if n == 0:
+        return lambda values: ()
+    if n == 1:
+        s = slots[0]
+        return lambda values: (values[s],)
+    step = slots[1] - slots[0]
+    if step > 0 and all(slots[k + 1] - slots[k] == step for k in range(n - 1)):
+        return operator.itemgetter(slice(slots[0], slots[-1] + 1, step))
+    return operator.itemgetter(*slots)
+
+
+def _reverse_instruction(instruction: tuple, needs: list[bool]) -> tuple:
+    kind = instruction[0]
+    if kind == _LINEAR:
+        _, out, ws, xs, b, w, x, distinct = instruction
+        w_need = [needs[s] for s in w]
+        x_need = [needs[s] for s in x]
+        # Sent as whole slices when all or none of a side needs a gradient and no slot
+        # repeats (the engine sends pair by pair; only a repeated slot makes that order show).
+        vector = distinct and len(set(w_need)) == 1 and len(set(x_need)) == 1
+        w_slice = _slice(w) if vector and w_need[0] else None
+        x_slice = _slice(x) if vector and x_need[0] else None
+        if vector and ((w_need[0] and w_slice is None) or (x_need[0] and x_slice is None)):
+            vector = False
+        return (_LINEAR, out, ws, xs, b, w, x, vector, w_slice, x_slice, needs[b], w_need, x_need)
+    if kind == _NARY:
+        _, out, f, vjp, slots = instruction
+        return (_NARY, out, vjp, slots, [needs[s] for s in slots])
+    if kind == _UNARY:
+        _, out, f, vjp, a = instruction
+        return (_UNARY, out, vjp, a, needs[a])
+    _, out, f, vjp, a, b = instruction
+    return (_BINARY, out, vjp, a, b, needs[a], needs[b])
+
+
+def _slice(slots: Sequence[int]) -> slice | None:
+    if not slots:
+        return slice(0, 0)
+    step = slots[1] - slots[0] if len(slots) > 1 else 1
+    if step > 0 and all(slots[k + 1] - slots[k] == step for k in range(len(slots) - 1)):
+        return slice(slots[0], slots[-1] + 1, step)
+    return None
+
+
+def _run_reverse(program: list, values: list, grads: list) -> None:
+    """The engine's first-order walk (``backward._send_first_order``) over slots."""
+    for instruction in program:
+        kind = instruction[0]
+        g = grads[instruction[1]]
+        if kind == _LINEAR:
+            _, out, ws, xs, b, w, x, vector, w_slice, x_slice, b_need, w_need, x_need = instruction
+            if vector:
+                if w_slice is not None:
+                    grads[w_slice] = map(add, grads[w_slice], map(g.__mul__, xs(values)))
+                if x_slice is not None:
+                    grads[x_slice] = map(add, grads[x_slice], map(g.__mul__, ws(values)))
+            else:
+                for ws_, xs_, wn, xn in zip(w, x, w_need, x_need):
+                    if wn:
+                        grads[ws_] += g * values[xs_]
+                    if xn:
+                        grads[xs_] += g * values[ws_]
+            if b_need:
+                grads[b] += g
+        elif kind == _UNARY:
+            _, out, vjp, a, a_need = instruction
+            if a_need:
+                grads[a] += vjp(g, values[out], values[a])[0]
+        elif kind == _BINARY:
+            _, out, vjp, a, b, a_need, b_need = instruction
+            ga, gb = vjp(g, values[out], values[a], values[b])
+            if a_need:
+                grads[a] += ga
+            if b_need:
+                grads[b] += gb
+        else:
+            _, out, vjp, slots, slot_needs = instruction
+            input_grads = vjp(g, values[out], *[values[s] for s in slots])
+            for s, gs, need in zip(slots, input_grads, slot_needs):
+                if need:
+                    grads[s] += gs
+
+
+# --- recording ----------------------------------------------------------------------------------
+def _recording_comparison(symbol: str, original: Callable) -> Callable:
+    def compare(self, other):
+        result = original(self, other)
+        log = getattr(_recording, "guards", None)
+        if log is not None:
+            log.append((symbol, self, other, bool(result), user_site()))
+        return result
+
+    compare.__name__ = original.__name__
+    return compare
+
+
+def record(
+    fn: Callable[..., Any],
+    example_inputs: Sequence[float | Value],
+    *,
+    input_names: Sequence[str] | None = None,
+) -> Tape:
+    """Run ``fn(*inputs)`` once on Values and keep its graph as a ``Tape``.
+
+    ``example_inputs``: numbers (made into leaves that require no gradient) or leaf Values
+    (their ``requires_grad`` says whether ``Tape.backward`` returns their gradient).
+    ``fn`` returns a Value or a sequence of Values (the outputs; ``backward`` differentiates
+    one of them, the first by default). Leaves ``fn`` reaches that require grad and are not
+    inputs — a model's weights — become the tape's parameters; other leaves and plain
+    numbers are constants. Comparisons of Values made by ``fn`` become guards.
+
+    Raises ``TypeError`` when ``fn`` returns something that is not Values.
+    """
+    leaves: list[Value] = []
+    for i, x in enumerate(example_inputs):
+        name = input_names[i] if input_names is not None else f"x{i}"
+        if type(x) is Value:
+            if x._inputs:
+                raise ValueError(f"record: input {i} is the result of an operation, not a leaf")
+            leaves.append(x)
+        else:
+            leaves.append(Value(x, label=name, requires_grad=False))
+    names = [
+        input_names[i] if input_names is not None else (v.label or f"x{i}")
+        for i, v in enumerate(leaves)
+    ]
+    with _record_lock:
+        originals = {symbol: getattr(Value, m) for symbol, m in _METHODS.items()}
+        for symbol, method in _METHODS.items():
+            setattr(Value, method, _recording_comparison(symbol, originals[symbol]))
+        _recording.guards = comparisons = []
+        try:
+            result = fn(*leaves)
+        finally:
+            _recording.guards = None
+            for symbol, method in _METHODS.items():
+                setattr(Value, method, originals[symbol])
+    single = type(result) is Value
+    outputs = [result] if single else list(result)
+    for k, out in enumerate(outputs):
+        if type(out) is not Value:
+            raise TypeError(f"record: output {k} of the function is a {type(out).__name__}")
+    return _build(leaves, names, outputs, single, comparisons)
+
+
+def _build(leaves, names, outputs, single, comparisons) -> Tape:
+    roots = list(outputs)
+    roots += [c[1] for c in comparisons]
+    roots += [c[2] for c in comparisons if type(c[2]) is Value]
+    # The operation nodes these depend on, sorted by creation: a topological order.
+    found: dict[int, Value] = {}
+    stack = [r for r in roots if r._inputs]
+    for r in stack:
+        found[id(r)] = r
+    while stack:
+        node = stack.pop()
+        for x in flat_inputs(node.primitive, node._inputs):
+            if x._inputs and id(x) not in found:
+                found[id(x)] = x
+                stack.append(x)
+    operations = sorted(found.values(), key=operator.attrgetter("seq"))
+    del found
+
+    slot: dict[int, int] = {id(v): i for i, v in enumerate(leaves)}
+    parameters: list[Value] = []
+    constant_values: list[float] = []
+    constant_ids: list[int] = []
+
+    def leaf(v: Value) -> None:
+        if id(v) in slot or id(v) in pending:
+            return
+        if v.requires_grad:
+            pending[id(v)] = ("p", len(parameters))
+            parameters.append(v)
+        else:
+            pending[id(v)] = ("c", len(constant_values))
+            constant_values.append(v.data)
+            constant_ids.append(id(v))
+
+    pending: dict[int, tuple[str, int]] = {}
+    for node in operations:
+        for x in flat_inputs(node.primitive, node._inputs):
+            if not x._inputs:
+                leaf(x)
+    for r in roots:
+        if not r._inputs:
+            leaf(r)
+    n_in, n_par = len(leaves), len(parameters)
+    for key, (kind, k) in pending.items():
+        slot[key] = n_in + k if kind == "p" else n_in + n_par + k
+    first = n_in + n_par + len(constant_values)
+
+    primitives: list[Primitive] = []
+    code_of: dict[int, int] = {}
+    codes = array("B")
+    offsets = array("q", [0])
+    args = array("q")
+    for i, node in enumerate(operations):
+        primitive = node.primitive
+        code = code_of.get(id(primitive))
+        if code is None:
+            code = code_of[id(primitive)] = len(primitives)
+            primitives.append(primitive)
+            if code == 256:
+                codes = array("H", codes)
+        codes.append(code)
+        args.extend([slot[id(x)] for x in flat_inputs(primitive, node._inputs)])
+        offsets.append(len(args))
+        slot[id(node)] = first + i
+    guards = []
+    for symbol, a, b, result, site in comparisons:
+        if type(b) is Value:
+            guards.append(Guard(symbol, slot[id(a)], slot[id(b)], 0.0, result, site))
+        else:
+            guards.append(Guard(symbol, slot[id(a)], -1, float(b), result, site))
+    return Tape(
+        names,
+        [v.requires_grad for v in leaves],
+        parameters,
+        array("d", constant_values),
+        primitives,
+        codes,
+        offsets,
+        args,
+        array("q", [slot[id(o)] for o in outputs]),
+        single,
+        guards,
+        [v.data for v in leaves],
+    )
+
+
+__all__ = ["Tape", "TapeMismatchError", "Guard", "record"]
