@@ -25,25 +25,13 @@ a later operation: it is kept as the constant it was when recorded.
 from __future__ import annotations
 
 import operator
-import sys
 import threading
 from array import array
-from collections import deque
 from collections.abc import Callable, Sequence
-from itertools import accumulate
-from operator import add, mul
 from typing import Any, NamedTuple
 
-from autograd.value import Primitive, Value, flat_inputs, record as _record_node, user_site
-
-# sum() of floats adds left to right in C on CPython < 3.12, the engine's order (linear's
-# forward and autograd.dot); from 3.12 on it compensates, so accumulate() is used there.
-if sys.version_info < (3, 12):
-    _sum_from = sum
-else:  # pragma: no cover - the CI runs 3.11
-
-    def _sum_from(terms, start):
-        return deque(accumulate(terms, initial=start), maxlen=1)[0]
+from autograd.value import Primitive, Value, flat_inputs, user_site
+from autograd.value import record as _record_node
 
 
 class TapeMismatchError(RuntimeError):
@@ -71,9 +59,6 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 _METHODS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 _recording = threading.local()
 _record_lock = threading.RLock()
-
-# Instruction kinds of the plain replay program.
-_UNARY, _BINARY, _NARY, _LINEAR = 1, 2, 3, 4
 
 
 class Tape:
@@ -115,8 +100,7 @@ class Tape:
         self.n_inputs = len(input_names)
         self.first_op_slot = self.n_inputs + len(parameters) + len(constants)
         self.n_slots = self.first_op_slot + len(codes)
-        self._forward_program: list | None = None
-        self._reverse_programs: dict[int, list] = {}
+        self._plain: Any = None
 
     # --- description ----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -211,11 +195,7 @@ class Tape:
         indexed by slot; ``outputs_of`` picks the outputs). Raises ``TapeMismatchError``
         when a recorded comparison comes out differently, ``ValueError`` for a wrong number
         of inputs."""
-        values = self.check_inputs(inputs)
-        values += [p.data for p in self.parameters]
-        values += self.constants
-        values += [0.0] * len(self.codes)
-        self._run_forward(values)
+        values = self.plain().forward_many([self.check_inputs(inputs)])[0]
         if self.guards:
             self.check_guards(values)
         return values
@@ -229,12 +209,12 @@ class Tape:
         """``tape(x0, x1, …)``: the outputs for these inputs (forward only)."""
         return self.outputs_of(self.forward(inputs))
 
-    def check_guards(self, values: Sequence) -> None:
+    def check_guards(self, values: Sequence, sample: str = "") -> None:
         for g in self.guards:
             other = g.constant if g.other < 0 else values[g.other]
             now = _COMPARISONS[g.op](values[g.slot], other)
             if bool(now) != g.result:
-                raise self.mismatch(g, values[g.slot], other)
+                raise self.mismatch(g, values[g.slot], other, sample)
 
     def mismatch(self, g: Guard, left, right, sample: str = "") -> TapeMismatchError:
         other = repr(g.constant) if g.other < 0 else self.slot_name(g.other)
@@ -245,20 +225,14 @@ class Tape:
             f"record a new tape for these inputs"
         )
 
-    def _run_forward(self, values: list) -> None:
-        for instruction in self._program():
-            kind = instruction[0]
-            if kind == _LINEAR:
-                _, out, ws, xs, b = instruction[:5]
-                values[out] = _sum_from(map(mul, ws(values), xs(values)), values[b])
-            elif kind == _UNARY:
-                values[instruction[1]] = instruction[2](values[instruction[4]])
-            elif kind == _BINARY:
-                _, out, f, _vjp, a, b = instruction
-                values[out] = f(values[a], values[b])
-            else:
-                _, out, f, _vjp, slots = instruction
-                values[out] = f(*[values[s] for s in slots])
+    def forward_many(self, inputs: Sequence[Sequence[float]]) -> list[list[float]]:
+        """``forward`` for each of several inputs (reading the parameters once)."""
+        checked = [self.check_inputs(x, "Tape.forward_many") for x in inputs]
+        traces = self.plain().forward_many(checked)
+        if self.guards:
+            for k, values in enumerate(traces):
+                self.check_guards(values, f" for input {k}" if len(traces) > 1 else "")
+        return traces
 
     def backward(
         self, values: list[float], seed: float = 1.0, output: int = 0
@@ -276,47 +250,20 @@ class Tape:
         order: the traces are walked last first and each parameter's sum is carried from one
         to the next, reaching ``.grad`` once. Returns each trace's input gradients."""
         if len(traces) != len(seeds):
-            raise ValueError(f"backward_many: {len(traces)} traces but {len(seeds)} seeds")
-        program = self._reverse_program(output)
-        root = self.outputs[output]
-        n_in, n_par = self.n_inputs, len(self.parameters)
-        first = n_in + n_par
-        grads: list[float] = [-0.0] * self.n_slots
-        input_grads = []
-        for values, seed in zip(reversed(traces), reversed(seeds)):
-            grads[:n_in] = [-0.0] * n_in
-            grads[first:] = [-0.0] * (self.n_slots - first)
-            grads[root] = float(seed)
-            _run_reverse(program, values, grads)
-            input_grads.append(
-                tuple(g if r else 0.0 for g, r in zip(grads[:n_in], self.input_requires_grad))
+            raise ValueError(f"Tape.backward_many: {len(traces)} traces but {len(seeds)} seeds")
+        if not 0 <= output < len(self.outputs):
+            raise IndexError(
+                f"Tape.backward: output {output} out of range ({len(self.outputs)} outputs)"
             )
-        needed = self._needed_parameters(output)
-        for k, p in enumerate(self.parameters):
-            if needed[k]:
-                p.grad += grads[n_in + k]
-        input_grads.reverse()
-        return input_grads
+        return self.plain().backward_many(traces, seeds, output)
 
-    # --- programs --------------------------------------------------------------------------
-    def _program(self) -> list:
-        if self._forward_program is None:
-            self._forward_program = [self._instruction(i) for i in range(len(self))]
-        return self._forward_program
+    def plain(self):
+        """The plain-Python replay program (``autograd.tape_plain``), built on first use."""
+        if self._plain is None:
+            from autograd.tape_plain import PlainProgram
 
-    def _instruction(self, i: int) -> tuple:
-        primitive, slots = self.operation(i)
-        out = self.first_op_slot + i
-        if primitive.name == "linear":
-            n = len(slots) // 2
-            w, x, b = slots[:n], slots[n:-1], slots[-1]
-            distinct = len(set(slots)) == len(slots)
-            return (_LINEAR, out, _getter(w), _getter(x), b, w, x, distinct)
-        if len(slots) == 1:
-            return (_UNARY, out, primitive.forward, primitive.vjp, slots[0])
-        if len(slots) == 2:
-            return (_BINARY, out, primitive.forward, primitive.vjp, slots[0], slots[1])
-        return (_NARY, out, primitive.forward, primitive.vjp, slots)
+            self._plain = PlainProgram(self)
+        return self._plain
 
     def needs_grad(self) -> list[bool]:
         """Per slot: whether a gradient can reach a parameter or an input requiring grad
@@ -324,8 +271,7 @@ class Tape:
         needs = list(self.input_requires_grad) + [True] * len(self.parameters)
         needs += [False] * (len(self.constants) + len(self))
         for i in range(len(self)):
-            _, slots = self.operation(i)
-            needs[self.first_op_slot + i] = any(needs[s] for s in slots)
+            needs[self.first_op_slot + i] = any(needs[s] for s in self.operation(i)[1])
         return needs
 
     def reachable(self, output: int) -> list[bool]:
@@ -337,111 +283,6 @@ class Tape:
                 for s in self.operation(i)[1]:
                     seen[s] = True
         return seen
-
-    def _needed_parameters(self, output: int) -> list[bool]:
-        seen = self.reachable(output)
-        n_in = self.n_inputs
-        return [seen[n_in + k] for k in range(len(self.parameters))]
-
-    def _reverse_program(self, output: int) -> list:
-        if not 0 <= output < len(self.outputs):
-            raise IndexError(f"Tape.backward: output {output} of {len(self.outputs)}")
-        program = self._reverse_programs.get(output)
-        if program is None:
-            needs, seen = self.needs_grad(), self.reachable(output)
-            program = []
-            for i in range(len(self) - 1, -1, -1):
-                out = self.first_op_slot + i
-                if seen[out] and needs[out]:
-                    program.append(_reverse_instruction(self._program()[i], needs))
-            self._reverse_programs[output] = program
-        return program
-
-
-def _getter(slots: Sequence[int]) -> Callable[[list], Sequence]:
-    """values -> the values at ``slots``, as a slice when the slots are evenly spaced."""
-    n = len(slots)
-    if n == 0:
-        return lambda values: ()
-    if n == 1:
-        s = slots[0]
-        return lambda values: (values[s],)
-    step = slots[1] - slots[0]
-    if step > 0 and all(slots[k + 1] - slots[k] == step for k in range(n - 1)):
-        return operator.itemgetter(slice(slots[0], slots[-1] + 1, step))
-    return operator.itemgetter(*slots)
-
-
-def _reverse_instruction(instruction: tuple, needs: list[bool]) -> tuple:
-    kind = instruction[0]
-    if kind == _LINEAR:
-        _, out, ws, xs, b, w, x, distinct = instruction
-        w_need = [needs[s] for s in w]
-        x_need = [needs[s] for s in x]
-        # Sent as whole slices when all or none of a side needs a gradient and no slot
-        # repeats (the engine sends pair by pair; only a repeated slot makes that order show).
-        vector = distinct and len(set(w_need)) == 1 and len(set(x_need)) == 1
-        w_slice = _slice(w) if vector and w_need[0] else None
-        x_slice = _slice(x) if vector and x_need[0] else None
-        if vector and ((w_need[0] and w_slice is None) or (x_need[0] and x_slice is None)):
-            vector = False
-        return (_LINEAR, out, ws, xs, b, w, x, vector, w_slice, x_slice, needs[b], w_need, x_need)
-    if kind == _NARY:
-        _, out, f, vjp, slots = instruction
-        return (_NARY, out, vjp, slots, [needs[s] for s in slots])
-    if kind == _UNARY:
-        _, out, f, vjp, a = instruction
-        return (_UNARY, out, vjp, a, needs[a])
-    _, out, f, vjp, a, b = instruction
-    return (_BINARY, out, vjp, a, b, needs[a], needs[b])
-
-
-def _slice(slots: Sequence[int]) -> slice | None:
-    if not slots:
-        return slice(0, 0)
-    step = slots[1] - slots[0] if len(slots) > 1 else 1
-    if step > 0 and all(slots[k + 1] - slots[k] == step for k in range(len(slots) - 1)):
-        return slice(slots[0], slots[-1] + 1, step)
-    return None
-
-
-def _run_reverse(program: list, values: list, grads: list) -> None:
-    """The engine's first-order walk (``backward._send_first_order``) over slots."""
-    for instruction in program:
-        kind = instruction[0]
-        g = grads[instruction[1]]
-        if kind == _LINEAR:
-            _, out, ws, xs, b, w, x, vector, w_slice, x_slice, b_need, w_need, x_need = instruction
-            if vector:
-                if w_slice is not None:
-                    grads[w_slice] = map(add, grads[w_slice], map(g.__mul__, xs(values)))
-                if x_slice is not None:
-                    grads[x_slice] = map(add, grads[x_slice], map(g.__mul__, ws(values)))
-            else:
-                for ws_, xs_, wn, xn in zip(w, x, w_need, x_need):
-                    if wn:
-                        grads[ws_] += g * values[xs_]
-                    if xn:
-                        grads[xs_] += g * values[ws_]
-            if b_need:
-                grads[b] += g
-        elif kind == _UNARY:
-            _, out, vjp, a, a_need = instruction
-            if a_need:
-                grads[a] += vjp(g, values[out], values[a])[0]
-        elif kind == _BINARY:
-            _, out, vjp, a, b, a_need, b_need = instruction
-            ga, gb = vjp(g, values[out], values[a], values[b])
-            if a_need:
-                grads[a] += ga
-            if b_need:
-                grads[b] += gb
-        else:
-            _, out, vjp, slots, slot_needs = instruction
-            input_grads = vjp(g, values[out], *[values[s] for s in slots])
-            for s, gs, need in zip(slots, input_grads, slot_needs):
-                if need:
-                    grads[s] += gs
 
 
 # --- recording ----------------------------------------------------------------------------------
