@@ -101,6 +101,7 @@ class Tape:
         self.first_op_slot = self.n_inputs + len(parameters) + len(constants)
         self.n_slots = self.first_op_slot + len(codes)
         self._plain: Any = None
+        self._batched: Any = None
 
     # --- description ----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -264,6 +265,15 @@ class Tape:
 
             self._plain = PlainProgram(self)
         return self._plain
+
+    def batched(self):
+        """The batched replay over numpy arrays (``autograd.tape_numpy.BatchedTape``), built
+        on first use. Requires numpy."""
+        if self._batched is None:
+            from autograd.tape_numpy import BatchedTape
+
+            self._batched = BatchedTape(self)
+        return self._batched
 
     def needs_grad(self) -> list[bool]:
         """Per slot: whether a gradient can reach a parameter or an input requiring grad
