@@ -57,6 +57,7 @@ class BatchedTape:
             forward, vjp = p.array_form(np)
             self.forms[id(p)] = (forward, vjp if vjp is not None else p.vjp)
         self.needs = tape.needs_grad()
+        self._reachable: dict[int, list[bool]] = {}
         self.units = schedule(tape, self.needs)
         n_in = tape.n_inputs
         self.layer_params = [
@@ -157,7 +158,9 @@ class BatchedTape:
             grads = tape.backward_many(batch.traces, seeds.tolist(), output)
             return np.array(grads, dtype=np.float64).reshape(batch.size, tape.n_inputs)
         values, blocks = batch.values, batch.blocks
-        seen = tape.reachable(output)
+        seen = self._reachable.get(output)
+        if seen is None:
+            seen = self._reachable[output] = tape.reachable(output)
         needs = self.needs
         grads: list = [None] * tape.n_slots
         grads[tape.outputs[output]] = seeds
@@ -175,8 +178,9 @@ class BatchedTape:
                         continue
                     w_index, b_index = self.layer_params[layer]
                     X = self._block(values, blocks, unit.xs, batch.size)
-                    np.add.at(totals, w_index, G.T @ X)
-                    np.add.at(totals, b_index, G.sum(axis=0))
+                    # Each parameter of a layer is used by this one node only: no repeats.
+                    totals[w_index] += G.T @ X
+                    totals[b_index] += G.sum(axis=0)
                     if unit.x_need:
                         self._store(grads, gblocks, unit.xs, G @ params[w_index])
                 elif isinstance(unit, MapGroup):
