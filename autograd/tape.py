@@ -30,6 +30,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from autograd import modes
 from autograd.value import Primitive, Value, flat_inputs, user_site
 from autograd.value import record as _record_node
 
@@ -84,6 +85,7 @@ class Tape:
         single_output: bool,
         guards: list[Guard],
         example_inputs: list[float],
+        stopped: frozenset[int] = frozenset(),
     ):
         self.input_names = input_names
         self.input_requires_grad = input_requires_grad
@@ -97,6 +99,7 @@ class Tape:
         self.single_output = single_output
         self.guards = guards
         self.example_inputs = example_inputs
+        self.stopped = stopped  # operations made under no_grad: no gradient flows through
         self.n_inputs = len(input_names)
         self.first_op_slot = self.n_inputs + len(parameters) + len(constants)
         self.n_slots = self.first_op_slot + len(codes)
@@ -144,7 +147,8 @@ class Tape:
         for i in range(len(self)):
             primitive, slots = self.operation(i)
             arguments = ", ".join(self.slot_name(s) for s in slots)
-            lines.append(f"v{i} = {primitive.name}({arguments})")
+            stop = "  (no_grad: no gradient)" if i in self.stopped else ""
+            lines.append(f"v{i} = {primitive.name}({arguments}){stop}")
         lines.append("outputs: " + ", ".join(self.slot_name(s) for s in self.outputs))
         for g in self.guards:
             other = repr(g.constant) if g.other < 0 else self.slot_name(g.other)
@@ -163,7 +167,9 @@ class Tape:
         for i in range(len(self)):
             primitive, slots = self.operation(i)
             ins = tuple(nodes[s] for s in slots)
-            if primitive.name == "linear":
+            if i in self.stopped:
+                node = Value(values[self.first_op_slot + i], requires_grad=False)
+            elif primitive.name == "linear":
                 n = len(ins) // 2
                 w = shared.setdefault(slots[:n], ins[:n])
                 xs = shared.setdefault(slots[n:-1], ins[n:-1])
@@ -280,8 +286,10 @@ class Tape:
         through it."""
         needs = list(self.input_requires_grad) + [True] * len(self.parameters)
         needs += [False] * (len(self.constants) + len(self))
+        stopped = self.stopped
         for i in range(len(self)):
-            needs[self.first_op_slot + i] = any(needs[s] for s in self.operation(i)[1])
+            if i not in stopped:
+                needs[self.first_op_slot + i] = any(needs[s] for s in self.operation(i)[1])
         return needs
 
     def reachable(self, output: int) -> list[bool]:
@@ -343,9 +351,11 @@ def record(
         for symbol, method in _METHODS.items():
             setattr(Value, method, _recording_comparison(symbol, originals[symbol]))
         _recording.guards = comparisons = []
+        taping, modes.state.taping = modes.state.taping, True
         try:
             result = fn(*leaves)
         finally:
+            modes.state.taping = taping
             _recording.guards = None
             for symbol, method in _METHODS.items():
                 setattr(Value, method, originals[symbol])
@@ -409,7 +419,10 @@ def _build(leaves, names, outputs, single, comparisons) -> Tape:
     codes = array("B")
     offsets = array("q", [0])
     args = array("q")
+    stopped = []
     for i, node in enumerate(operations):
+        if not node.requires_grad:  # made under no_grad: recomputed, but sends no gradient
+            stopped.append(i)
         primitive = node.primitive
         code = code_of.get(id(primitive))
         if code is None:
@@ -440,6 +453,7 @@ def _build(leaves, names, outputs, single, comparisons) -> Tape:
         single,
         guards,
         [v.data for v in leaves],
+        frozenset(stopped),
     )
 
 

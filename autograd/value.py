@@ -162,8 +162,13 @@ def record(op: Primitive, data: float, inputs: tuple) -> Value:
 def _record_in_mode(out: Value, op: Primitive, inputs: tuple) -> bool:
     """Handle no_grad / detect_anomaly; True when ``out`` must stay a constant leaf."""
     if not _state.grad_enabled:
-        out.primitive = None
-        out._inputs = ()
+        if _state.taping:  # a tape must recompute it: it keeps its operation, as a constant
+            out.primitive = op
+            out._inputs = inputs
+            out.seq = _next_seq()
+        else:
+            out.primitive = None
+            out._inputs = ()
         out.requires_grad = False
         return True
     if _state.anomaly:
