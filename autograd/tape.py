@@ -360,6 +360,11 @@ def record(
             for symbol, method in _METHODS.items():
                 setattr(Value, method, originals[symbol])
     single = type(result) is Value
+    if not single and not isinstance(result, (list, tuple)):
+        raise TypeError(
+            f"record: the function must return a Value or a list of Values, "
+            f"got {type(result).__name__}"
+        )
     outputs = [result] if single else list(result)
     for k, out in enumerate(outputs):
         if type(out) is not Value:

@@ -272,7 +272,8 @@ class PlainProgram:
                     )
                 else:
                     _reverse_single(instruction, values, grads)
-            input_grads.append(tuple(g if r else 0.0 for g, r in zip(grads[:n_in], requires)))
+            # As .grad holds them after backward() from 0.0: 0.0 + the sum.
+            input_grads.append(tuple(0.0 + g if r else 0.0 for g, r in zip(grads[:n_in], requires)))
         for k, p in enumerate(tape.parameters):
             if reached[k]:
                 p.grad += grads[n_in + k]
