@@ -341,7 +341,7 @@ def record(
                 raise ValueError(f"record: input {i} is the result of an operation, not a leaf")
             leaves.append(x)
         else:
-            leaves.append(Value(x, label=name, requires_grad=False))
+            leaves.append(Value(float(x), label=name, requires_grad=False))
     names = [
         input_names[i] if input_names is not None else (v.label or f"x{i}")
         for i, v in enumerate(leaves)
@@ -350,7 +350,8 @@ def record(
         originals = {symbol: getattr(Value, m) for symbol, m in _METHODS.items()}
         for symbol, method in _METHODS.items():
             setattr(Value, method, _recording_comparison(symbol, originals[symbol]))
-        _recording.guards = comparisons = []
+        comparisons: list[tuple] = []
+        _recording.guards = comparisons
         taping, modes.state.taping = modes.state.taping, True
         try:
             result = fn(*leaves)
@@ -428,7 +429,7 @@ def _build(leaves, names, outputs, single, comparisons) -> Tape:
     for i, node in enumerate(operations):
         if not node.requires_grad:  # made under no_grad: recomputed, but sends no gradient
             stopped.append(i)
-        primitive = node.primitive
+        primitive: Primitive = node.primitive  # type: ignore[assignment]  # an operation
         code = code_of.get(id(primitive))
         if code is None:
             code = code_of[id(primitive)] = len(primitives)

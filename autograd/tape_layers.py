@@ -96,8 +96,7 @@ def schedule(tape, needs: list[bool]) -> list:
             for s in tape.operation(i)[1]:
                 if s in consumer_of:
                     consumer_of[s] = i
-    for group in list(groups.values()):
-        assert isinstance(group, LinearGroup)
+    for group in [g for g in groups.values() if isinstance(g, LinearGroup)]:
         consumers = [consumer_of.get(s, -1) for s in group.outs]
         if min(consumers) < 0:
             continue

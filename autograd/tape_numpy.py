@@ -155,8 +155,8 @@ class BatchedTape:
             )
         seeds = np.broadcast_to(np.asarray(seed, dtype=np.float64), (batch.size,))
         if self.fallback:
-            grads = tape.backward_many(batch.traces, seeds.tolist(), output)
-            return np.array(grads, dtype=np.float64).reshape(batch.size, tape.n_inputs)
+            plain = tape.backward_many(batch.traces, seeds.tolist(), output)
+            return np.array(plain, dtype=np.float64).reshape(batch.size, tape.n_inputs)
         values, blocks = batch.values, batch.blocks
         seen = self._reachable.get(output)
         if seen is None:

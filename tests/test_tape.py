@@ -71,7 +71,7 @@ def test_every_primitive_of_the_table_is_among_the_expressions():
     primitives = {v for v in vars(autograd.primitives).values() if type(v) is autograd.Primitive}
     leaves = [Value(0.3), Value(0.7)]
     used = set()
-    for name, op in OPS.items():
+    for op in OPS.values():
         # Running each expression op once shows which primitives it records.
         args = (leaves + [Value(0.5)] * 3)[: op.arity]
         out = op.engine(*args)
