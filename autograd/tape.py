@@ -377,51 +377,44 @@ def _build(leaves, names, outputs, single, comparisons) -> Tape:
     roots = list(outputs)
     roots += [c[1] for c in comparisons]
     roots += [c[2] for c in comparisons if type(c[2]) is Value]
-    # The operation nodes these depend on, sorted by creation: a topological order.
-    found: dict[int, Value] = {}
-    stack = [r for r in roots if r._inputs]
-    for r in stack:
-        found[id(r)] = r
+    # One search finds the operation nodes and the leaves (Values hash by identity). A
+    # neuron's weights are met together, so they get consecutive slots.
+    slot: dict[Value, int] = {v: i for i, v in enumerate(leaves)}
+    parameters: list[Value] = []
+    constants: list[Value] = []
+    found: set[Value] = set()
+    stack: list[Value] = []
+    for r in roots:
+        if r._inputs:
+            if r not in found:
+                found.add(r)
+                stack.append(r)
+        elif r not in slot:
+            slot[r] = -1
+            (parameters if r.requires_grad else constants).append(r)
     while stack:
         node = stack.pop()
         for x in flat_inputs(node.primitive, node._inputs):
-            if x._inputs and id(x) not in found:
-                found[id(x)] = x
-                stack.append(x)
-    operations = sorted(found.values(), key=operator.attrgetter("seq"))
+            if x._inputs:
+                if x not in found:
+                    found.add(x)
+                    stack.append(x)
+            elif x not in slot:
+                slot[x] = -1
+                (parameters if x.requires_grad else constants).append(x)
+    operations = sorted(found, key=operator.attrgetter("seq"))  # a topological order
     del found
-
-    slot: dict[int, int] = {id(v): i for i, v in enumerate(leaves)}
-    parameters: list[Value] = []
-    constant_values: list[float] = []
-    constant_ids: list[int] = []
-
-    def leaf(v: Value) -> None:
-        if id(v) in slot or id(v) in pending:
-            return
-        if v.requires_grad:
-            pending[id(v)] = ("p", len(parameters))
-            parameters.append(v)
-        else:
-            pending[id(v)] = ("c", len(constant_values))
-            constant_values.append(v.data)
-            constant_ids.append(id(v))
-
-    pending: dict[int, tuple[str, int]] = {}
-    for node in operations:
-        for x in flat_inputs(node.primitive, node._inputs):
-            if not x._inputs:
-                leaf(x)
-    for r in roots:
-        if not r._inputs:
-            leaf(r)
     n_in, n_par = len(leaves), len(parameters)
-    for key, (kind, k) in pending.items():
-        slot[key] = n_in + k if kind == "p" else n_in + n_par + k
-    first = n_in + n_par + len(constant_values)
+    for k, v in enumerate(parameters):
+        slot[v] = n_in + k
+    for k, v in enumerate(constants):
+        slot[v] = n_in + n_par + k
+    first = n_in + n_par + len(constants)
+    for i, node in enumerate(operations):
+        slot[node] = first + i
 
     primitives: list[Primitive] = []
-    code_of: dict[int, int] = {}
+    code_of: dict[Primitive, int] = {}
     codes = array("B")
     offsets = array("q", [0])
     args = array("q")
@@ -430,32 +423,31 @@ def _build(leaves, names, outputs, single, comparisons) -> Tape:
         if not node.requires_grad:  # made under no_grad: recomputed, but sends no gradient
             stopped.append(i)
         primitive: Primitive = node.primitive  # type: ignore[assignment]  # an operation
-        code = code_of.get(id(primitive))
+        code = code_of.get(primitive)
         if code is None:
-            code = code_of[id(primitive)] = len(primitives)
+            code = code_of[primitive] = len(primitives)
             primitives.append(primitive)
             if code == 256:
                 codes = array("H", codes)
         codes.append(code)
-        args.extend([slot[id(x)] for x in flat_inputs(primitive, node._inputs)])
+        args.extend([slot[x] for x in flat_inputs(primitive, node._inputs)])
         offsets.append(len(args))
-        slot[id(node)] = first + i
     guards = []
     for symbol, a, b, result, site in comparisons:
         if type(b) is Value:
-            guards.append(Guard(symbol, slot[id(a)], slot[id(b)], 0.0, result, site))
+            guards.append(Guard(symbol, slot[a], slot[b], 0.0, result, site))
         else:
-            guards.append(Guard(symbol, slot[id(a)], -1, float(b), result, site))
+            guards.append(Guard(symbol, slot[a], -1, float(b), result, site))
     return Tape(
         names,
         [v.requires_grad for v in leaves],
         parameters,
-        array("d", constant_values),
+        array("d", [c.data for c in constants]),
         primitives,
         codes,
         offsets,
         args,
-        array("q", [slot[id(o)] for o in outputs]),
+        array("q", [slot[o] for o in outputs]),
         single,
         guards,
         [v.data for v in leaves],

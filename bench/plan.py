@@ -84,4 +84,5 @@ def build(
     for op in ("a*b", "a+b", "a*2.0", "tanh(a)", "backward"):
         for gc_on in (True, False):
             add("per-op", {"op": op, "n": s.per_op, "gc": gc_on})
+    add("tape-record", {"variant": "mul-add", "n": chain[-1], "gc": True})
     return cases
