@@ -24,15 +24,15 @@ np = pytest.importorskip("numpy")
 TOLERANCE = 1e-12
 
 
-def close(got, expected) -> bool:
+def close(got, expected, abs_tol=1e-300) -> bool:
     if math.isnan(expected):
         return math.isnan(got)
-    return math.isclose(got, expected, rel_tol=TOLERANCE, abs_tol=1e-300)
+    return math.isclose(got, expected, rel_tol=TOLERANCE, abs_tol=abs_tol)
 
 
-def assert_close(got, expected, what=""):
+def assert_close(got, expected, what="", abs_tol=1e-300):
     got, expected = [float(g) for g in got], [float(e) for e in expected]
-    bad = [(g, e) for g, e in zip(got, expected) if not close(g, e)]
+    bad = [(g, e) for g, e in zip(got, expected) if not close(g, e, abs_tol)]
     assert not bad and len(got) == len(expected), (what, bad)
 
 
@@ -54,8 +54,10 @@ def test_random_expressions_batched_match_the_engine(op, data):
         leaves = [Value(x) for x in point]
         out = fn(*leaves)
         out.backward()
-        assert_close([batch.outputs[k, 0]], [out.data], f"{fn} at {point}")
-        assert_close(input_grads[k], [x.grad for x in leaves], f"{fn} at {point}")
+        # numpy's tanh, exp… may differ from libm's by an ulp; where a rule cancels (1 - tanh²x
+        # at x = 8 is 2e-6) that ulp is a larger relative error: 1e-12 absolute there.
+        assert_close([batch.outputs[k, 0]], [out.data], f"{fn} at {point}", TOLERANCE)
+        assert_close(input_grads[k], [x.grad for x in leaves], f"{fn} at {point}", TOLERANCE)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "linear"])
