@@ -10,8 +10,8 @@ the engine's order can be fused that way; everything else stays a single operati
   parameters used by no other operation of the tape, and whose xs, if they need a gradient,
   are used by the group's nodes only and are not parameters. Then each x receives its
   gradient from the group alone, in reverse node order, and each weight from its one node.
-- ``MapGroup``: one unary primitive applied to each output of a linear group, in order, each
-  output used by that operation only.
+- ``MapGroup``: one primitive applied to each output of a linear group, in order, each
+  output used by that operation only, with the same constants after it (leaky_relu's slope).
 
 A unit runs, forward, at the place of its first operation: its inputs exist by then. The
 reverse pass runs the units in the reverse order: every consumer of a unit's outputs comes
@@ -42,6 +42,7 @@ class MapGroup:
     primitive: object
     ins: list[int]
     outs: list[int]
+    extra: tuple[int, ...] = ()  # constant slots every member takes after its input
 
 
 @dataclass
@@ -56,6 +57,7 @@ def schedule(tape, needs: list[bool]) -> list:
     first_param = tape.n_inputs
     uses = Counter(tape.args)
     first_op = tape.first_op_slot
+    first_constant = first_param + n_params
 
     def is_param(s: int) -> bool:
         return first_param <= s < first_param + n_params
@@ -101,13 +103,16 @@ def schedule(tape, needs: list[bool]) -> list:
         if min(consumers) < 0:
             continue
         ops = [tape.operation(i) for i in consumers]
-        primitive = ops[0][0]
-        if any(p is not primitive or len(slots) != 1 for p, slots in ops) or len(
-            set(consumers)
-        ) != len(consumers):
+        primitive, extra = ops[0][0], ops[0][1][1:]
+        if (
+            any(p is not primitive or slots[1:] != extra for p, slots in ops)
+            or any(slots[0] != s for (_, slots), s in zip(ops, group.outs))
+            or not all(first_constant <= s < first_op for s in extra)
+            or len(set(consumers)) != len(consumers)
+        ):
             continue
         groups[min(consumers)] = MapGroup(
-            consumers, primitive, list(group.outs), [first_op + i for i in consumers]
+            consumers, primitive, list(group.outs), [first_op + i for i in consumers], extra
         )
         grouped.update(consumers)
     units = []

@@ -104,7 +104,8 @@ class BatchedTape:
                 elif isinstance(unit, MapGroup):
                     forward = self.forms[id(unit.primitive)][0]
                     block = self._block(values, blocks, tuple(unit.ins), X.shape[0])
-                    self._store(values, blocks, unit.outs, forward(block))
+                    c = [values[s] for s in unit.extra]
+                    self._store(values, blocks, unit.outs, forward(block, *c))
                 else:
                     primitive, slots = tape.operation(unit.index)
                     forward = self.forms[id(primitive)][0]
@@ -190,7 +191,8 @@ class BatchedTape:
                     vjp = self.forms[id(unit.primitive)][1]
                     ins = tuple(unit.ins)
                     A = blocks[tuple(unit.outs)]
-                    self._store(grads, gblocks, ins, vjp(G, A, blocks[ins])[0])
+                    c = [values[s] for s in unit.extra]
+                    self._store(grads, gblocks, ins, vjp(G, A, blocks[ins], *c)[0])
                 else:
                     self._reverse_single(unit, values, grads, seen, needs)
         for k in range(len(tape.parameters)):

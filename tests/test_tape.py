@@ -213,3 +213,25 @@ def test_explain_and_rebuilt_graph():
     assert_same([graph.data], [tape(0.5, -0.5)])
     viz = pytest.importorskip("viz")
     assert "tanh" in viz.draw_dot(graph).source
+
+
+def test_a_value_twice_in_one_linear_node():
+    # The engine sends such a node's shares pair by pair: the replay must too.
+    def f(a, b):
+        return autograd.dot([a, b, a], [a, a, b], b).tanh()
+
+    tape = record(f, [Value(0.3), Value(-1.7)])
+    for point in ((0.3, -1.7), (1.1, 0.9), (-2.3, 0.4)):
+        out, grads = engine(f, point)
+        got_out, got_grads = replay(tape, point)
+        assert_same([got_out], [out])
+        assert_same(got_grads, grads)
+
+
+def test_layers_are_replayed_as_units():
+    from autograd.tape_layers import LinearGroup, MapGroup
+
+    model = MLP(3, [4, 4, 1], activation="leaky_relu", seed=0)
+    tape = record(lambda a, b, c: model([a, b, c]), [0.0, 0.0, 0.0])
+    kinds = [type(u) for u in tape.plain().units]
+    assert kinds == [LinearGroup, MapGroup, LinearGroup, MapGroup, LinearGroup]

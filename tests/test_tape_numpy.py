@@ -128,3 +128,22 @@ def test_wrong_shape_is_refused():
     batched = record(lambda a, b: a * b, [1.0, 2.0]).batched()
     with pytest.raises(ValueError, match=r"shape \(batch, 2\) .*\(x0, x1\), got \(3, 3\)"):
         batched.forward(np.zeros((3, 3)))
+
+
+def test_no_grad_parts_batched():
+    def f(x, y):
+        with autograd.no_grad():
+            c = x * y
+        return (x * c).tanh() + y
+
+    tape = record(f, [Value(0.7), Value(-0.3)])
+    points = [(0.7, -0.3), (1.1, 0.4)]
+    batched = tape.batched()
+    batch = batched.forward(np.array(points))
+    grads = batched.backward(batch)
+    for k, point in enumerate(points):
+        leaves = [Value(v) for v in point]
+        out = f(*leaves)
+        out.backward()
+        assert_close([batch.outputs[k, 0]], [out.data])
+        assert_close(grads[k], [x.grad for x in leaves])
