@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add, itemgetter, mul
 
 from autograd.primitives import linear
@@ -80,7 +80,8 @@ class PlainProgram:
             return (_LAYER, k, getter(unit.xs), unit.outs, as_slice(unit.outs))
         if isinstance(unit, MapGroup):
             f = unit.primitive.forward  # type: ignore[attr-defined]
-            return (_MAP, f, getter(unit.ins), unit.outs, as_slice(unit.outs))
+            c = self.constants(unit)
+            return (_MAP, f, getter(unit.ins), unit.outs, as_slice(unit.outs), c)
         primitive, slots = self.tape.operation(unit.index)
         out = self.tape.first_op_slot + unit.index
         if primitive is linear:
@@ -120,8 +121,8 @@ class PlainProgram:
                     xv = xs(values)
                     _put(values, outs, where, [_sum_from(map(mul, w, xv), b) for w, b in wb[k]])
                 elif kind == _MAP:
-                    _, f, ins, outs, where = instruction
-                    _put(values, outs, where, list(map(f, ins(values))))
+                    _, f, ins, outs, where, c = instruction
+                    _put(values, outs, where, list(map(f, ins(values), *map(repeat, c))))
                 elif kind == _UNARY:
                     values[instruction[1]] = instruction[2](values[instruction[4]])
                 elif kind == _BINARY:
@@ -175,7 +176,13 @@ class PlainProgram:
             getter(unit.ins),
             unit.ins,
             as_slice(unit.ins),
+            self.constants(unit),
         )
+
+    def constants(self, unit: MapGroup) -> tuple[float, ...]:
+        """The constants a map group's operations take after their input."""
+        first = self.tape.n_inputs + len(self.tape.parameters)
+        return tuple(self.tape.constants[s - first] for s in unit.extra)
 
     def _reverse_single(self, i: int) -> tuple:
         needs = self.needs
@@ -260,13 +267,13 @@ class PlainProgram:
                             [_sum_from(map(mul, g, column), -0.0) for column in columns[k]],  # type: ignore[index]
                         )
                 elif kind == _MAP:
-                    _, vjp, outs, ins, in_slots, where = instruction
+                    _, vjp, outs, ins, in_slots, where, c = instruction
                     _put(
                         grads,
                         in_slots,
                         where,
                         [
-                            vjp(g, a, z)[0]
+                            vjp(g, a, z, *c)[0]
                             for g, a, z in zip(outs(grads), outs(values), ins(values))
                         ],
                     )
