@@ -217,11 +217,15 @@ def test_explain_and_rebuilt_graph():
 
 def test_a_value_twice_in_one_linear_node():
     # The engine sends such a node's shares pair by pair: the replay must too.
-    def f(a, b):
-        return autograd.dot([a, b, a], [a, a, b], b).tanh()
+    def f(a, b, c):
+        # b is a weight of the second pair and an input of the first; the product with b,
+        # made last, sends to b first.
+        return autograd.dot([a, b, a], [a, a, b], b).tanh() + autograd.dot([a, b], [b, c]) * b
 
-    tape = record(f, [Value(0.3), Value(-1.7)])
-    for point in ((0.3, -1.7), (1.1, 0.9), (-2.3, 0.4)):
+    rng = random.Random(7)
+    points = [tuple(rng.uniform(-2, 2) for _ in range(3)) for _ in range(200)]
+    tape = record(f, [Value(x) for x in points[0]])
+    for point in points:
         out, grads = engine(f, point)
         got_out, got_grads = replay(tape, point)
         assert_same([got_out], [out])
