@@ -93,8 +93,13 @@ def batch_step(
 
     from autograd.tape import record
 
-    tape = record(sample, [*map(float, X[0]), float(y[0])])
-    rows = [[*map(float, x), float(t)] for x, t in zip(X, y)]
+    try:
+        rows = [[*map(float, x), float(t)] for x, t in zip(X, y)]
+    except (TypeError, ValueError):
+        return None  # the uncompiled step reports the bad sample as it meets it
+    if any(len(row) != n_in + 1 for row in rows):
+        return None
+    tape = record(sample, rows[0])
     if mode == "tape":
         return _plain_step(tape, rows, y, optimizer, threshold)
     return _batched_step(tape, rows, y, optimizer, threshold)

@@ -64,3 +64,10 @@ def test_bad_compile_value():
 def test_bad_targets_fail_as_uncompiled():
     with pytest.raises(ValueError, match="hinge_loss: labels must be -1 or \\+1"):
         fit(MLP(2, [1]), X, labels("bce"), loss="hinge", epochs=1, progress=False)
+
+
+def test_a_bad_sample_is_reported_as_uncompiled():
+    bad = [list(x) for x in X]
+    bad[7] = [0.1, 0.2, 0.3]
+    with pytest.raises(ValueError, match="MLP: expected 2 inputs, got 3"):
+        fit(MLP(2, [1]), bad, labels("bce"), epochs=1, progress=False)
