@@ -9,8 +9,9 @@ and ∂L/∂W = Gᵀ·X (summed over the batch by the product); its activation i
 whole block. Results agree with the engine's to rounding (about 1e-15 relative: sums are
 taken in another order). Parameters' gradients are summed over the batch into ``.grad``.
 
-A tape with a primitive that has no array form is replayed sample by sample in plain Python
-(``tape_plain``), with a warning naming the primitive: slower, never wrong.
+A primitive without an array form runs sample by sample: its float ``forward`` and ``vjp``
+from the table, called on each element in Python (one warning names it). Slower for those
+nodes, never wrong; adding ``array_form=`` to its entry makes it fast.
 """
 
 from __future__ import annotations
@@ -25,12 +26,11 @@ from autograd.tape_layers import LinearGroup, MapGroup, Single, schedule
 class Batch:
     """One batched forward pass: ``outputs`` is an array (batch, number of outputs)."""
 
-    def __init__(self, values: list, blocks: dict, size: int, outputs: Any, traces=None):
+    def __init__(self, values: list, blocks: dict, size: int, outputs: Any):
         self.values = values
         self.blocks = blocks
         self.size = size
         self.outputs = outputs
-        self.traces = traces  # the plain replay's, when the tape has no array forms
 
 
 class BatchedTape:
@@ -45,15 +45,18 @@ class BatchedTape:
         self.fallback = (
             f"primitive{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
             f"{'have' if len(missing) > 1 else 'has'} no array form (array_form in "
-            f"autograd/primitives.py): replaying sample by sample in plain Python"
+            f"autograd/primitives.py): {'their' if len(missing) > 1 else 'its'} nodes run "
+            f"sample by sample in plain Python"
             if missing
             else ""
         )
         if self.fallback:
             warnings.warn(f"BatchedTape: {self.fallback}", RuntimeWarning, stacklevel=2)
-            return
         self.forms = {}
         for p in tape.primitives:
+            if p.array_form is None:
+                self.forms[id(p)] = _elementwise(p, np)
+                continue
             forward, vjp = p.array_form(np)
             self.forms[id(p)] = (forward, vjp if vjp is not None else p.vjp)
         self.needs = tape.needs_grad()
@@ -81,12 +84,6 @@ class BatchedTape:
                 f"BatchedTape.forward: inputs must have shape (batch, {tape.n_inputs}) for "
                 f"this tape's inputs ({', '.join(tape.input_names)}), got {X.shape}"
             )
-        if self.fallback:
-            traces = tape.forward_many(X.tolist())
-            outputs = np.array([[t[s] for s in tape.outputs] for t in traces]).reshape(
-                len(traces), len(tape.outputs)
-            )
-            return Batch([], {}, len(traces), outputs, traces)
         params = np.array([p.data for p in tape.parameters], dtype=np.float64)
         values: list = list(X.T) + params.tolist() + list(tape.constants)
         values += [None] * len(tape)
@@ -155,9 +152,6 @@ class BatchedTape:
                 f"BatchedTape.backward: output {output} out of range ({len(tape.outputs)})"
             )
         seeds = np.broadcast_to(np.asarray(seed, dtype=np.float64), (batch.size,))
-        if self.fallback:
-            plain = tape.backward_many(batch.traces, seeds.tolist(), output)
-            return np.array(plain, dtype=np.float64).reshape(batch.size, tape.n_inputs)
         values, blocks = batch.values, batch.blocks
         seen = self._reachable.get(output)
         if seen is None:
@@ -233,6 +227,26 @@ class BatchedTape:
         for s, gs in zip(slots, input_grads):
             if needs[s]:
                 grads[s] = gs if grads[s] is None else grads[s] + gs
+
+
+def _elementwise(primitive, np) -> tuple:
+    """(forward, vjp) on arrays for a primitive without an array form: its float rules, called
+    on each element (the arguments broadcast against each other)."""
+
+    def apply(rule, *args):
+        arrays = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+        columns = [a.ravel().tolist() for a in arrays]
+        return [rule(*row) for row in zip(*columns)], arrays[0].shape
+
+    def forward(*args):
+        results, shape = apply(primitive.forward, *args)
+        return np.array(results, dtype=np.float64).reshape(shape)
+
+    def vjp(g, ans, *args):
+        rows, shape = apply(primitive.vjp, g, ans, *args)
+        return [np.array(column, dtype=np.float64).reshape(shape) for column in zip(*rows)]
+
+    return forward, vjp
 
 
 __all__ = ["BatchedTape", "Batch"]

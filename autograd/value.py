@@ -40,7 +40,8 @@ class Primitive:
     tape (``autograd.tape_numpy``): a function ``array_form(np) -> (forward, vjp)`` taking the
     numpy module (imported only when a batched replay needs it), where ``forward`` works
     elementwise on arrays and ``vjp`` is ``None`` when the table's ``vjp`` already works on
-    arrays (operators only). A primitive without one is replayed in plain Python.
+    arrays (operators only). Without one, a batched replay runs the primitive's nodes sample
+    by sample through ``forward`` and ``vjp``.
     """
 
     __slots__ = ("name", "forward", "vjp", "formula", "array_form")

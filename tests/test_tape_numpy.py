@@ -104,24 +104,27 @@ def test_control_flow_names_the_sample():
         batched.forward(np.array([[1.0], [2.0], [-1.0]]))
 
 
-def test_a_primitive_without_array_form_falls_back_to_plain_replay():
+def test_a_primitive_without_array_form_runs_sample_by_sample():
     square = Primitive("square", lambda x: x * x, lambda g, ans, x: (2.0 * g * x,))
+    w = Value(0.8, "w")  # a parameter: a scalar in the batch, its gradient summed
 
     def f(x, y):
-        return autograd.apply(square, [x * y]).tanh()
+        return autograd.apply(square, [x * y]).tanh() + autograd.apply(square, [w]) * x
 
     tape = record(f, [Value(0.3), Value(0.2)])
-    with pytest.warns(RuntimeWarning, match="square has no array form"):
+    with pytest.warns(RuntimeWarning, match="square has no array form.*sample by sample"):
         batched = tape.batched()
-    points = [(0.3, 0.2), (-1.0, 0.5)]
+    points = [(0.3, 0.2), (-1.0, 0.5), (0.7, -1.3)]
     batch = batched.forward(np.array(points))
     grads = batched.backward(batch)
+    w_grad, w.grad = w.grad, 0.0
     for k, point in enumerate(points):
         leaves = [Value(v) for v in point]
         out = f(*leaves)
         out.backward()
-        assert batch.outputs[k, 0] == out.data
-        assert grads[k].tolist() == [x.grad for x in leaves]
+        assert_close([batch.outputs[k, 0]], [out.data])
+        assert_close(grads[k], [x.grad for x in leaves])
+    assert_close([w_grad], [w.grad])
 
 
 def test_wrong_shape_is_refused():
