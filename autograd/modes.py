@@ -16,6 +16,7 @@ from contextlib import contextmanager
 class _ThreadState(threading.local):
     grad_enabled = True
     anomaly = False
+    taping = False  # autograd.tape.record is running: no_grad nodes keep their inputs
 
 
 state = _ThreadState()

@@ -71,13 +71,62 @@ def _pow_vjp(g, ans, x, y):
     return dx, dy
 
 
+def _array_linear_forward(*args):
+    # linear's forward on arrays, b + w₁x₁ + …, without ``+=``, which would write into b.
+    n = len(args) // 2
+    z = args[-1]
+    for w, x in zip(args[:n], args[n:-1]):
+        z = z + w * x
+    return z
+
+
+def _array_sigmoid(np):
+    def sigmoid(x):
+        e = np.exp(-np.abs(x))  # <= 1: neither branch overflows
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    return sigmoid
+
+
+def _array_pow_vjp(np):
+    # _pow_vjp's conventions on arrays: dx = 0 where y = 0, dy = 0 where x = 0 and y >= 0.
+    def vjp(g, ans, x, y):
+        dx = np.where(y == 0, 0.0, g * y * np.power(x, y - 1.0))
+        dy = np.where((x == 0) & (y >= 0), 0.0, g * ans * np.log(x))
+        return dx, dy
+
+    return vjp
+
+
 # --- arithmetic -------------------------------------------------------------------------
-add = Primitive("add", operator.add, lambda g, ans, a, b: (g, g), "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1")
-mul = Primitive(
-    "mul", operator.mul, lambda g, ans, a, b: (g * b, g * a), "∂(a·b)/∂a = b, ∂(a·b)/∂b = a"
+add = Primitive(
+    "add",
+    operator.add,
+    lambda g, ans, a, b: (g, g),
+    "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1",
+    array_form=lambda np: (np.add, None),
 )
-sub = Primitive("sub", operator.sub, lambda g, ans, a, b: (g, -g), "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
-neg = Primitive("neg", operator.neg, lambda g, ans, x: (-g,), "∂(−x)/∂x = −1")
+mul = Primitive(
+    "mul",
+    operator.mul,
+    lambda g, ans, a, b: (g * b, g * a),
+    "∂(a·b)/∂a = b, ∂(a·b)/∂b = a",
+    array_form=lambda np: (np.multiply, None),
+)
+sub = Primitive(
+    "sub",
+    operator.sub,
+    lambda g, ans, a, b: (g, -g),
+    "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1",
+    array_form=lambda np: (np.subtract, None),
+)
+neg = Primitive(
+    "neg",
+    operator.neg,
+    lambda g, ans, x: (-g,),
+    "∂(−x)/∂x = −1",
+    array_form=lambda np: (np.negative, None),
+)
 # a / b has its own rule rather than a · b⁻¹: b⁻¹ and b⁻² would overflow for |b| < 1e-154
 # where a / b itself is fine, and the drawing shows one "/" node.
 div: Primitive = Primitive(
@@ -85,25 +134,71 @@ div: Primitive = Primitive(
     F.div,
     lambda g, ans, a, b: (div(g, b), -(g * div(ans, b))),
     "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -(a/b)/b",
+    array_form=lambda np: (np.divide, lambda g, ans, a, b: (g / b, -(g * (ans / b)))),
 )
-pow_ = Primitive("pow", F.power, _pow_vjp, "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x")
-sum_ = Primitive("sum", lambda *xs: sum(xs), lambda g, ans, *xs: [g] * len(xs), "∂(Σ xᵢ)/∂xᵢ = 1")
+pow_ = Primitive(
+    "pow",
+    F.power,
+    _pow_vjp,
+    "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x",
+    array_form=lambda np: (np.power, _array_pow_vjp(np)),
+)
+sum_ = Primitive(
+    "sum",
+    lambda *xs: sum(xs),
+    lambda g, ans, *xs: [g] * len(xs),
+    "∂(Σ xᵢ)/∂xᵢ = 1",
+    array_form=lambda np: (lambda *xs: sum(xs), None),
+)
 linear = Primitive(
-    "linear", _linear_forward, _linear_vjp, "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1"
+    "linear",
+    _linear_forward,
+    _linear_vjp,
+    "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1",
+    array_form=lambda np: (_array_linear_forward, None),
 )
 
 # --- functions of one variable --------------------------------------------------------------
-exp = Primitive("exp", F.exp, lambda g, ans, x: (g * ans,), "∂eˣ/∂x = eˣ")
-log = Primitive("log", F.log, lambda g, ans, x: (div(g, x),), "∂log x/∂x = 1/x")
-sqrt = Primitive("sqrt", F.sqrt, lambda g, ans, x: (div(g, 2.0 * ans),), "∂√x/∂x = 1/(2√x)")
+exp = Primitive(
+    "exp", F.exp, lambda g, ans, x: (g * ans,), "∂eˣ/∂x = eˣ", array_form=lambda np: (np.exp, None)
+)
+log = Primitive(
+    "log",
+    F.log,
+    lambda g, ans, x: (div(g, x),),
+    "∂log x/∂x = 1/x",
+    array_form=lambda np: (np.log, lambda g, ans, x: (g / x,)),
+)
+sqrt = Primitive(
+    "sqrt",
+    F.sqrt,
+    lambda g, ans, x: (div(g, 2.0 * ans),),
+    "∂√x/∂x = 1/(2√x)",
+    array_form=lambda np: (np.sqrt, lambda g, ans, x: (g / (2.0 * ans),)),
+)
 tanh = Primitive(
-    "tanh", F.tanh, lambda g, ans, x: (g * (1.0 - ans * ans),), "∂tanh x/∂x = 1 - tanh²x"
+    "tanh",
+    F.tanh,
+    lambda g, ans, x: (g * (1.0 - ans * ans),),
+    "∂tanh x/∂x = 1 - tanh²x",
+    array_form=lambda np: (np.tanh, None),
 )
 sigmoid = Primitive(
-    "sigmoid", F.sigmoid, lambda g, ans, x: (g * ans * (1.0 - ans),), "∂σ(x)/∂x = σ(x)·(1 - σ(x))"
+    "sigmoid",
+    F.sigmoid,
+    lambda g, ans, x: (g * ans * (1.0 - ans),),
+    "∂σ(x)/∂x = σ(x)·(1 - σ(x))",
+    array_form=lambda np: (_array_sigmoid(np), None),
 )
 softplus = Primitive(
-    "softplus", F.softplus, lambda g, ans, x: (g * sigmoid(x),), "∂log(1+eˣ)/∂x = σ(x)"
+    "softplus",
+    F.softplus,
+    lambda g, ans, x: (g * sigmoid(x),),
+    "∂log(1+eˣ)/∂x = σ(x)",
+    array_form=lambda np: (
+        lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
+        lambda g, ans, x: (g * _array_sigmoid(np)(x),),
+    ),
 )
 # relu'(x) is 0 where x <= 0, else 1: relu'(0) = 0 and relu'(nan) = 1, as in PyTorch. The rule
 # reads the case off ans = relu(x), which is <= 0 exactly where x is (and nan where x is nan).
@@ -113,13 +208,39 @@ relu = Primitive(
     F.relu,
     lambda g, ans, x: (g * 0.0 if ans <= 0 else g,),
     "∂relu(x)/∂x = 1 if x > 0 else 0",
+    array_form=lambda np: (
+        lambda x: np.where(x <= 0, 0.0, x),
+        lambda g, ans, x: (np.where(ans <= 0, g * 0.0, g),),
+    ),
 )
 leaky_relu = Primitive(
     "leaky_relu",
     F.leaky_relu,
     lambda g, ans, x, slope: (g * (1.0 if data(x) > 0 else slope), g * (0.0 if data(x) > 0 else x)),
     "∂leaky_relu(x)/∂x = 1 if x > 0 else slope",
+    array_form=lambda np: (
+        lambda x, slope: np.where(x > 0, x, x * slope),
+        lambda g, ans, x, slope: (g * np.where(x > 0, 1.0, slope), g * np.where(x > 0, 0.0, x)),
+    ),
 )
-abs_ = Primitive("abs", abs, lambda g, ans, x: (g * F.sign(data(x)),), "∂|x|/∂x = sign(x)")
-sin = Primitive("sin", F.sin, lambda g, ans, x: (g * cos(x),), "∂sin x/∂x = cos x")
-cos: Primitive = Primitive("cos", F.cos, lambda g, ans, x: (g * -sin(x),), "∂cos x/∂x = -sin x")
+abs_ = Primitive(
+    "abs",
+    abs,
+    lambda g, ans, x: (g * F.sign(data(x)),),
+    "∂|x|/∂x = sign(x)",
+    array_form=lambda np: (np.abs, lambda g, ans, x: (g * np.where(x == x, np.sign(x), 0.0),)),
+)
+sin = Primitive(
+    "sin",
+    F.sin,
+    lambda g, ans, x: (g * cos(x),),
+    "∂sin x/∂x = cos x",
+    array_form=lambda np: (np.sin, lambda g, ans, x: (g * np.cos(x),)),
+)
+cos: Primitive = Primitive(
+    "cos",
+    F.cos,
+    lambda g, ans, x: (g * -sin(x),),
+    "∂cos x/∂x = -sin x",
+    array_form=lambda np: (np.cos, lambda g, ans, x: (g * -np.sin(x),)),
+)

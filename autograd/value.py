@@ -35,9 +35,16 @@ class Primitive:
     on Values (``create_graph=True``, which makes the derivative itself differentiable).
 
     Calling a primitive on floats returns a float; on any Value it records a node.
+
+    ``array_form`` (optional) gives the rule over numpy arrays, for the batched replay of a
+    tape (``autograd.tape_numpy``): a function ``array_form(np) -> (forward, vjp)`` taking the
+    numpy module (imported only when a batched replay needs it), where ``forward`` works
+    elementwise on arrays and ``vjp`` is ``None`` when the table's ``vjp`` already works on
+    arrays (operators only). Without one, a batched replay runs the primitive's nodes sample
+    by sample through ``forward`` and ``vjp``.
     """
 
-    __slots__ = ("name", "forward", "vjp", "formula")
+    __slots__ = ("name", "forward", "vjp", "formula", "array_form")
 
     def __init__(
         self,
@@ -45,11 +52,14 @@ class Primitive:
         forward: Callable[..., float],
         vjp: Callable[..., Sequence],
         formula: str = "",
+        *,
+        array_form: Callable[[Any], tuple[Callable, Callable | None]] | None = None,
     ):
         self.name = name
         self.forward = forward
         self.vjp = vjp
         self.formula = formula  # the local derivatives, as text, for explanations
+        self.array_form = array_form
 
     def __call__(self, *args):
         for position, a in enumerate(args):
@@ -153,8 +163,13 @@ def record(op: Primitive, data: float, inputs: tuple) -> Value:
 def _record_in_mode(out: Value, op: Primitive, inputs: tuple) -> bool:
     """Handle no_grad / detect_anomaly; True when ``out`` must stay a constant leaf."""
     if not _state.grad_enabled:
-        out.primitive = None
-        out._inputs = ()
+        if _state.taping:  # a tape must recompute it: it keeps its operation, as a constant
+            out.primitive = op
+            out._inputs = inputs
+            out.seq = _next_seq()
+        else:
+            out.primitive = None
+            out._inputs = ()
         out.requires_grad = False
         return True
     if _state.anomaly:

@@ -84,4 +84,6 @@ def build(
     for op in ("a*b", "a+b", "a*2.0", "tanh(a)", "backward"):
         for gc_on in (True, False):
             add("per-op", {"op": op, "n": s.per_op, "gc": gc_on})
+    # One measurement in a fresh process: recording a million-node chain takes seconds.
+    add("tape-record", {"variant": "mul-add", "n": chain[-1], "gc": True}, fresh_process=not quick)
     return cases

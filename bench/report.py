@@ -164,7 +164,33 @@ def floors(records: list[dict], max_chain: int, max_wide: int) -> list[dict]:
     if on:
         note += f"; gc on: {on:.0f} ns/node"
     floor(f"deep-chain N={max_chain:,} (gc off): build + backward per node", ns, 1000, "ns", note)
+    torch = value(records, "mlp-train", "torch-batched", "ms_per_step", activation="relu")
+    for name, limit in (("chaingrad-tape", 1.5), ("chaingrad-batched", 0.15)):
+        ms = value(records, "mlp-train", name, "ms_per_step", activation="relu")
+        note = f"{ms:.3g} ms vs {base:.3g} ms" if ms and base else ""
+        if ms and torch and name == "chaingrad-batched":
+            note += f"; {ms / torch:.2f}× torch-batched ({torch:.3g} ms)"
+        ratio = _div(ms, base)
+        floor(f"mlp-train (relu, gc on): {name} / plain-float floor", ratio, limit, "×", note)
+    recording = find(records, "tape-record", "chaingrad-tape")
+    n = f" N={recording['params']['n']:,}" if recording else ""
+    floor(
+        f"tape-record, deep-chain{n}: recording a tape / building the graph",
+        value(records, "tape-record", "chaingrad-tape", "record_over_forward"),
+        2.0,
+        "×",
+    )
+    floor(
+        f"tape size, deep-chain{n}, bytes per operation",
+        value(records, "tape-record", "chaingrad-tape", "tape_bytes_per_node"),
+        64,
+        "B",
+    )
     return out
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
 
 
 # --- tables ------------------------------------------------------------------------------------

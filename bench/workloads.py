@@ -251,11 +251,21 @@ def _close(got: float, expected: float) -> bool:
     return math.isclose(got, expected, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-300)
 
 
+# --- tape-record -------------------------------------------------------------------------------
+def tape_record(engine: Engine, p: dict) -> dict:
+    """Recording a tape of the deep chain against building its graph (engines with tapes)."""
+    measure = getattr(engine, "record_cost", None)
+    if measure is None:
+        raise Unsupported("records no tape")
+    return measure(p["n"], p["variant"])
+
+
 TRIALS: dict[str, Callable[[Engine, dict], dict]] = {
     "mlp-train": mlp_train,
     "deep-chain": deep_chain,
     "wide-sum": wide_sum,
     "wide-sum-memory": wide_sum_memory,
     "per-op": per_op,
+    "tape-record": tape_record,
 }
-WORKLOADS = ["mlp-train", "deep-chain", "wide-sum", "per-op"]  # --only accepts these
+WORKLOADS = ["mlp-train", "deep-chain", "wide-sum", "per-op", "tape-record"]  # --only accepts these

@@ -69,6 +69,7 @@ def fit(
     progress: bool = True,
     seed: int | None = 0,
     threshold: float = 0.0,
+    compile: bool | str = True,
 ) -> dict[str, list[float]]:
     """Train ``model`` on ``(X, y)`` and return the history ``{"loss": [...], "accuracy":
     [...]}``, one entry per epoch.
@@ -80,6 +81,11 @@ def fit(
       Batches are reshuffled every epoch with ``random.Random(seed)``.
     - ``target_loss``: stop after the first epoch whose mean loss is ≤ this.
     - ``progress``: show a tqdm progress bar with the loss and accuracy.
+    - ``compile``: record one sample's step on a tape once and replay it for every sample
+      (``nn.compiled``): True (default) replays over numpy arrays, the batch at once, equal to
+      the uncompiled step to about 1e-15; "tape" replays in plain Python, bit for bit the
+      uncompiled step; False builds the graph at every step. Models and losses a tape cannot
+      reproduce (``cross_entropy``, a loss function of your own) always run uncompiled.
 
     An epoch's loss and accuracy are averaged over its batches as they were trained on (each
     measured before that batch's update) — free to compute, and close to the end-of-epoch
@@ -104,6 +110,12 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+    from nn import compiled as _compiled
+
+    mode = _compiled.resolve_mode(compile)
+    run_batch = (
+        mode and _compiled.batch_step(model, loss_fn, X, y, optimizer, threshold, mode)
+    ) or _graph_step(model, loss_fn, X, y, optimizer, threshold)
 
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
     for _ in bar:
@@ -112,14 +124,10 @@ def fit(
         total_loss, correct = 0.0, 0
         for start in range(0, n, batch_size):
             batch = order[start : start + batch_size]
-            outputs = [model(X[i]) for i in batch]  # forward pass
-            targets = [y[i] for i in batch]
-            batch_loss = loss_fn(outputs, targets)  # loss
-            optimizer.zero_grad()
-            batch_loss.backward()  # backward pass
+            batch_loss, batch_correct = run_batch(batch)  # forward, loss, backward
             optimizer.step()  # w ← w − η·∂L/∂w (or Adam's)
-            total_loss += batch_loss.data * len(batch)
-            correct += sum(is_correct(o, t, threshold) for o, t in zip(outputs, targets))
+            total_loss += batch_loss * len(batch)
+            correct += batch_correct
         history["loss"].append(total_loss / n)
         history["accuracy"].append(correct / n)
         bar.set_postfix(loss=f"{total_loss / n:.4f}", acc=f"{correct / n:.3f}")
@@ -127,6 +135,21 @@ def fit(
             break
     bar.close()
     return history
+
+
+def _graph_step(model, loss_fn, X, y, optimizer, threshold: float):
+    """step(batch) -> (loss, correct count): the batch's graph built and differentiated."""
+
+    def step(batch: list[int]) -> tuple[float, int]:
+        outputs = [model(X[i]) for i in batch]  # forward pass
+        targets = [y[i] for i in batch]
+        batch_loss = loss_fn(outputs, targets)  # loss
+        optimizer.zero_grad()
+        batch_loss.backward()  # backward pass
+        correct = sum(is_correct(o, t, threshold) for o, t in zip(outputs, targets))
+        return batch_loss.data, correct
+
+    return step
 
 
 __all__ = ["fit", "accuracy", "predict", "is_correct"]

@@ -41,7 +41,7 @@ def test_json_has_meta_engines_records_checks_and_floors(quick_run):
 
 def test_every_workload_ran_on_chaingrad_and_was_correct(quick_run):
     _, result = quick_run
-    ours = [r for r in result["records"] if r["engine"] == "chaingrad"]
+    ours = [r for r in result["records"] if r["engine"] == "chaingrad" and r["status"] != "n/a"]
     assert {r["workload"] for r in ours} == {
         "mlp-train",
         "deep-chain",
@@ -54,6 +54,24 @@ def test_every_workload_ran_on_chaingrad_and_was_correct(quick_run):
         assert len(r["trials"]) == 1 and len(r["warmup"]) == 1
         assert all(isinstance(v, (int, float)) for k, v in r["median"].items())
         assert r["median"].get("correct", True) is True, (r["workload"], r["params"])
+
+
+def test_tape_engines_ran_and_recorded(quick_run):
+    _, result = quick_run
+    ran = {
+        (r["engine"], r["workload"])
+        for r in result["records"]
+        if r["engine"].startswith("chaingrad-") and r["status"] == "ok"
+    }
+    assert ran >= {
+        ("chaingrad-tape", "mlp-train"),
+        ("chaingrad-tape", "deep-chain"),
+        ("chaingrad-tape", "tape-record"),
+        ("chaingrad-batched", "mlp-train"),
+    }
+    for r in result["records"]:
+        if r["engine"] == "chaingrad-tape" and r["workload"] == "deep-chain":
+            assert r["median"]["correct"] is True
 
 
 def test_statuses_are_explained(quick_run):
@@ -92,7 +110,7 @@ def test_printed_report_has_every_section_and_the_floors(quick_run):
     text, result = quick_run
     for title in ("mlp-train", "deep-chain", "wide-sum", "per-op", "floors"):
         assert f"### {title}" in text
-    assert len(result["floors"]) == 6
+    assert len(result["floors"]) == 10
     for floor in result["floors"]:
         assert floor["met"] in (True, False) and floor["measured"] is not None
         assert ("MET" if floor["met"] else "MISSED") in text

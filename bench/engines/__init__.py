@@ -9,6 +9,8 @@ from bench.engines.base import Engine, MLPSpec, Unsupported
 # name -> module (in bench/engines/) defining ENGINE
 _MODULES: dict[str, str] = {
     "chaingrad": "chaingrad_engine",
+    "chaingrad-tape": "chaingrad_tape",
+    "chaingrad-batched": "chaingrad_batched",
     "micrograd": "micrograd_engine",
     "torch-scalar": "torch_scalar",
     "torch-batched": "torch_batched",
