@@ -185,7 +185,11 @@ cbrt = math.cbrt  # real cube root: cbrt(-8) = -2
 erf = math.erf
 erfc = math.erfc
 atan2 = math.atan2  # C99's special values, as PyTorch: atan2(±0, -0) = ±π, ...
-hypot = math.hypot  # hypot(±inf, nan) = inf, as PyTorch
+
+
+def hypot(x: float, y: float) -> float:
+    """√(x² + y²) without overflow; hypot(±inf, nan) = inf, as PyTorch."""
+    return math.hypot(x, y)
 
 
 # --- piecewise functions ------------------------------------------------------------------------
@@ -282,6 +286,10 @@ def amin(*xs: float) -> float:
         if x < result:
             result = x
     return result
+
+
+def hardtanh(x: float, low: float, high: float) -> float:
+    return clamp(x, low, high)
 
 
 def clamp(x: float, low: float, high: float) -> float:

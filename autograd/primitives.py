@@ -355,5 +355,5 @@ logsigmoid = Primitive(
     "logsigmoid", F.logsigmoid, lambda g, ans, x: (g * sigmoid(-x),), "∂log σ(x)/∂x = σ(-x)"
 )
 hardtanh = Primitive(
-    "hardtanh", F.clamp, _hardtanh_vjp, "∂hardtanh(x)/∂x = 1 if min < x < max, else 0"
+    "hardtanh", F.hardtanh, _hardtanh_vjp, "∂hardtanh(x)/∂x = 1 if min < x < max, else 0"
 )
