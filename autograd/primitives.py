@@ -267,17 +267,13 @@ def _extreme_vjp(g, ans, *xs):
 
 def _clamp_vjp(g, ans, x, low, high):
     # As torch.clamp: x gets g on the closed interval; below it low gets g, above it high; if
-    # low > high the result is high everywhere. Any nan: no gradient at all.
+    # low > high the result is high everywhere, and so is the gradient. A nan compares false:
+    # with x or a bound nan, only "x > high" or "low > high" can still send g (to high).
     x, low, high = data(x), data(low), data(high)
-    if x != x or low != low or high != high:
-        return 0.0, 0.0, 0.0
-    if low > high:
-        return 0.0, 0.0, g
-    if x < low:
-        return 0.0, g, 0.0
-    if x > high:
-        return 0.0, 0.0, g
-    return g, 0.0, 0.0
+    dx = g if low <= x <= high else 0.0
+    dlow = g if x < low and low <= high else 0.0
+    dhigh = g if x > high or low > high else 0.0
+    return dx, dlow, dhigh
 
 
 maximum = Primitive(

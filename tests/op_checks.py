@@ -71,9 +71,7 @@ class Case:
 def _torch_grad(y, xs, create_graph: bool) -> list:
     if not y.requires_grad:
         return [torch.zeros((), dtype=torch.float64) for _ in xs]
-    gs = torch.autograd.grad(
-        y, xs, create_graph=create_graph, retain_graph=True, allow_unused=True
-    )
+    gs = torch.autograd.grad(y, xs, create_graph=create_graph, retain_graph=True, allow_unused=True)
     return [torch.zeros((), dtype=torch.float64) if g is None else g for g in gs]
 
 
