@@ -309,15 +309,23 @@ def _gelu_tanh_vjp(g, ans, x):
     return (g * (s + x * s * sigmoid(-t) * du),)
 
 
+# At the kink x = 0 PyTorch takes the slope from the left, α·e⁰ = α, but its higher derivatives
+# are 0 there: the rule gives α as a number (g·α), whose derivative in x is 0.
 def _elu_vjp(g, ans, x, alpha):
-    if data(x) <= 0:  # nan takes the other branch, as in PyTorch
+    xv = data(x)
+    if xv < 0:
         return g * alpha * exp(x), g * expm1(x)
-    return g, g * 0.0
+    if xv == 0:
+        return g * alpha, g * expm1(x)
+    return g, g * 0.0  # x > 0, and nan, as in PyTorch
 
 
 def _selu_vjp(g, ans, x):
-    if data(x) <= 0:
+    xv = data(x)
+    if xv < 0:
         return (g * (F.SELU_NEGATIVE * exp(x)),)
+    if xv == 0:
+        return (g * F.SELU_NEGATIVE,)
     return (g * F.SELU_SCALE,)
 
 
