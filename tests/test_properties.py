@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value, grad, no_grad, topological_order
 from autograd.testing import gradcheck, gradgradcheck
-from autograd.testing.expressions import Var
+from autograd.testing.expressions import Call, Var
 from autograd.testing.strategies import expressions, values
 
 # Expressions with every op; second order uses shallower trees (the Hessian graph is larger).
@@ -80,9 +80,20 @@ def test_random_expressions_first_order_match_torch(e):
     assert_close(gradient, torch_grad, "gradient")
 
 
+def _pow_with_exponent_zero(e) -> bool:
+    """Whether some u ** v has v = 0 at the point: PyTorch's pow backward drops ∂(u**v)/∂u's
+    dependence on v there, so its second derivatives differ from the true ones the engine gives
+    (see test_pow_mixed_second_derivative_at_exponent_zero)."""
+    return any(
+        isinstance(node, Call) and node.op == "pow" and node.args[1].evaluate(e.point, "float") == 0
+        for node in e.expression.walk()
+    )
+
+
 @given(second_order)
 def test_random_expressions_second_order_match_torch(e):
     torch = pytest.importorskip("torch")
+    assume(not _pow_with_exponent_zero(e))
     hessian = engine_hessian(e.expression, e.point)
     torch_rows = torch_hessian(torch, as_torch(e.expression), e.point)
     for i, (row, torch_row) in enumerate(zip(hessian, torch_rows)):
