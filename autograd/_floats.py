@@ -176,12 +176,20 @@ def log10(x: float) -> float:
 
 def exp2(x: float) -> float:
     try:
-        return math.exp2(x)
+        return math.pow(2.0, x)  # math.exp2 is Python 3.11+; both are C's, within an ulp
     except OverflowError:
         return inf
 
 
-cbrt = math.cbrt  # real cube root: cbrt(-8) = -2
+def _cbrt(x: float) -> float:
+    """The real cube root, for Python 3.10 (no math.cbrt): a power, then one Newton step."""
+    if x == 0 or not math.isfinite(x):
+        return x  # ±0, ±inf, nan
+    y = math.copysign(abs(x) ** (1.0 / 3.0), x)
+    return y - (y - x / (y * y)) / 3.0
+
+
+cbrt = getattr(math, "cbrt", _cbrt)  # real cube root: cbrt(-8) = -2
 erf = math.erf
 erfc = math.erfc
 atan2 = math.atan2  # C99's special values, as PyTorch: atan2(±0, -0) = ±π, ...
