@@ -142,8 +142,10 @@ def test_printed_source_means_the_same_as_the_tree(e):
 
 
 def test_a_shrunk_expression_reads_like_a_formula():
+    # The first nineteen ops (those before issue 10): how far the search shrinks depends on
+    # the table it draws from, and this one is known to shrink to the formula below.
     e = find(
-        expressions(n_vars=2, max_depth=3),
+        expressions(n_vars=2, max_depth=3, ops=list(OPS)[:19]),
         lambda e: "log" in e.expression.ops(),
         settings=settings(database=None, max_examples=500, derandomize=True),
     )
