@@ -121,6 +121,10 @@ def test_logsigmoid_is_exact_far_out():
     assert logsigmoid(-800.0) == -800.0
     assert logsigmoid(40.0) == -math.exp(-40.0) * (1 - math.exp(-40.0) / 2)
     assert logsigmoid(800.0) == -0.0 or logsigmoid(800.0) == 0.0
+    # its slope σ(-x), not 1 - σ(x), which is 0 from x = 37 on
+    x = Value(40.0)
+    (slope,) = grad(logsigmoid(x), [x])
+    assert math.isclose(slope, math.exp(-40.0) / (1 + math.exp(-40.0)), rel_tol=1e-15)
 
 
 def test_bad_options_are_named():
