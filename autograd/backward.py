@@ -291,9 +291,12 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
 
     An input that ``output`` does not depend on gets 0.0. With ``create_graph=True`` the
     results are Values whose own graph can be differentiated again (higher-order derivatives).
+    An ``output`` that is a plain number is a constant: every input gets 0.0 (a constant zero
+    Value with ``create_graph``), as in HIPS autograd.
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"grad(output): expected a Value, got {type(output).__name__}")
+    constant_output = isinstance(output, Real) and not isinstance(output, Value)
+    if not constant_output and not isinstance(output, Value):
+        raise TypeError(f"grad(output): expected a Value or a number, got {type(output).__name__}")
     if isinstance(inputs, Value):
         inputs = (inputs,)
     try:
@@ -305,8 +308,11 @@ def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = Fa
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad(inputs): input {i} must be a Value, got {type(x).__name__}")
-    seed = constant(1.0) if create_graph else 1.0
-    grads = gradients(output, seed, create_graph)
+    if constant_output:
+        grads: dict[Value, Any] = {}
+    else:
+        seed = constant(1.0) if create_graph else 1.0
+        grads = gradients(output, seed, create_graph)
     if not create_graph:
         return tuple(grads.get(x, 0.0) for x in inputs)
     return tuple(_as_value(grads.get(x, 0.0)) for x in inputs)

@@ -18,6 +18,7 @@ in ``value.py``.
 
 from __future__ import annotations
 
+import math
 import operator
 
 from autograd import _floats as F
@@ -243,4 +244,243 @@ cos: Primitive = Primitive(
     lambda g, ans, x: (g * -sin(x),),
     "∂cos x/∂x = -sin x",
     array_form=lambda np: (np.cos, lambda g, ans, x: (g * -np.sin(x),)),
+)
+
+
+# --- the rest of math's real functions ----------------------------------------------------------
+# Each rule is its derivative in the form least prone to overflow and cancellation: 1/√(1-x²) as
+# 1/√((1-x)(1+x)), 1/√(x²+1) as 1/hypot(x, 1), ∂expm1 as eˣ (PyTorch's 1 + expm1 x is 0 below
+# x = -37). Outside a function's domain the rules give what PyTorch's give.
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _acosh_vjp(g, ans, x):
+    if data(x) >= 1.0:  # the product of roots: (x-1)(x+1) would overflow for x > 1e154
+        return (div(g, sqrt(x - 1.0) * sqrt(x + 1.0)),)
+    return (div(g, sqrt((x - 1.0) * (x + 1.0))),)
+
+
+def _atan2_vjp(g, ans, y, x):
+    # ∂atan2(y, x)/∂y = x/(x²+y²), ∂/∂x = -y/(x²+y²), as x/h/h with h = hypot(x, y), which
+    # neither overflows nor underflows. At the origin both are 0, as PyTorch gives.
+    h = hypot(y, x)
+    if data(h) == 0:
+        return g * x * 0.0, g * -y * 0.0
+    return g * div(div(x, h), h), g * div(div(-y, h), h)
+
+
+tan = Primitive("tan", F.tan, lambda g, ans, x: (g * (1.0 + ans * ans),), "∂tan x/∂x = 1 + tan²x")
+sinh = Primitive("sinh", F.sinh, lambda g, ans, x: (g * cosh(x),), "∂sinh x/∂x = cosh x")
+cosh: Primitive = Primitive("cosh", F.cosh, lambda g, ans, x: (g * sinh(x),), "∂cosh x/∂x = sinh x")
+asin = Primitive(
+    "asin",
+    F.asin,
+    lambda g, ans, x: (div(g, sqrt((1.0 - x) * (1.0 + x))),),
+    "∂asin x/∂x = 1/√(1 - x²)",
+)
+acos = Primitive(
+    "acos",
+    F.acos,
+    lambda g, ans, x: (-div(g, sqrt((1.0 - x) * (1.0 + x))),),
+    "∂acos x/∂x = -1/√(1 - x²)",
+)
+atan = Primitive(
+    "atan", F.atan, lambda g, ans, x: (div(g, 1.0 + x * x),), "∂atan x/∂x = 1/(1 + x²)"
+)
+asinh = Primitive(
+    "asinh", F.asinh, lambda g, ans, x: (div(g, hypot(x, 1.0)),), "∂asinh x/∂x = 1/√(x² + 1)"
+)
+acosh = Primitive("acosh", F.acosh, _acosh_vjp, "∂acosh x/∂x = 1/√(x² - 1)")
+atanh = Primitive(
+    "atanh",
+    F.atanh,
+    lambda g, ans, x: (div(g, (1.0 - x) * (1.0 + x)),),
+    "∂atanh x/∂x = 1/(1 - x²)",
+)
+log1p = Primitive(
+    "log1p", F.log1p, lambda g, ans, x: (div(g, 1.0 + x),), "∂log(1+x)/∂x = 1/(1 + x)"
+)
+expm1 = Primitive("expm1", F.expm1, lambda g, ans, x: (g * exp(x),), "∂(eˣ - 1)/∂x = eˣ")
+log2 = Primitive("log2", F.log2, lambda g, ans, x: (div(g, x * _LN2),), "∂log₂x/∂x = 1/(x·ln 2)")
+log10 = Primitive(
+    "log10", F.log10, lambda g, ans, x: (div(g, x * _LN10),), "∂log₁₀x/∂x = 1/(x·ln 10)"
+)
+exp2 = Primitive("exp2", F.exp2, lambda g, ans, x: (g * (ans * _LN2),), "∂2ˣ/∂x = 2ˣ·ln 2")
+cbrt = Primitive("cbrt", F.cbrt, lambda g, ans, x: (div(g, 3.0 * ans * ans),), "∂∛x/∂x = 1/(3·∛x²)")
+erf = Primitive(
+    "erf",
+    F.erf,
+    lambda g, ans, x: (g * (_TWO_OVER_SQRT_PI * exp(-(x * x))),),
+    "∂erf x/∂x = 2/√π·e^(-x²)",
+)
+erfc = Primitive(
+    "erfc",
+    F.erfc,
+    lambda g, ans, x: (g * (-_TWO_OVER_SQRT_PI * exp(-(x * x))),),
+    "∂erfc x/∂x = -2/√π·e^(-x²)",
+)
+atan2 = Primitive(
+    "atan2", F.atan2, _atan2_vjp, "∂atan2(y,x)/∂y = x/(x²+y²), ∂atan2(y,x)/∂x = -y/(x²+y²)"
+)
+hypot: Primitive = Primitive(
+    "hypot",
+    F.hypot,
+    lambda g, ans, x, y: (g * div(x, ans), g * div(y, ans)),
+    "∂√(x²+y²)/∂x = x/√(x²+y²), ∂√(x²+y²)/∂y = y/√(x²+y²)",
+)
+
+# --- piecewise functions ------------------------------------------------------------------------
+# Rounding has derivative 0 wherever it has one; PyTorch gives 0 at the jumps too, whatever the
+# upstream gradient. The rules return the number 0.0: a constant, exactly what a derivative
+# graph needs (nothing below a zero derivative depends on anything).
+floor = Primitive("floor", F.floor, lambda g, ans, x: (0.0,), "∂⌊x⌋/∂x = 0")
+ceil = Primitive("ceil", F.ceil, lambda g, ans, x: (0.0,), "∂⌈x⌉/∂x = 0")
+trunc = Primitive("trunc", F.trunc, lambda g, ans, x: (0.0,), "∂trunc x/∂x = 0")
+round_ = Primitive("round", F.round_half_even, lambda g, ans, x: (0.0,), "∂round x/∂x = 0")
+sign = Primitive("sign", F.sign, lambda g, ans, x: (0.0,), "∂sign x/∂x = 0")
+# a - q·b with q = floor(a/b) (remainder) or trunc(a/b) (fmod), q piecewise constant: PyTorch's
+# rules, 1 and -q, at every point (the jumps included).
+remainder = Primitive(
+    "remainder",
+    F.remainder,
+    lambda g, ans, a, b: (g, g * -F.floor_divide(data(a), data(b))),
+    "∂(a mod b)/∂a = 1, ∂(a mod b)/∂b = -⌊a/b⌋",
+)
+fmod = Primitive(
+    "fmod",
+    F.fmod,
+    lambda g, ans, a, b: (g, g * -F.trunc_divide(data(a), data(b))),
+    "∂fmod(a,b)/∂a = 1, ∂fmod(a,b)/∂b = -trunc(a/b)",
+)
+
+
+def _maximum_vjp(g, ans, a, b):
+    # As torch.maximum: the larger one gets g, a tie splits it evenly, nan gives g to both.
+    a, b = data(a), data(b)
+    if a == b:
+        return g * 0.5, g * 0.5
+    if a < b:
+        return 0.0, g
+    if a > b:
+        return g, 0.0
+    return g, g
+
+
+def _minimum_vjp(g, ans, a, b):
+    a, b = data(a), data(b)
+    if a == b:
+        return g * 0.5, g * 0.5
+    if a > b:
+        return 0.0, g
+    if a < b:
+        return g, 0.0
+    return g, g
+
+
+def _extreme_vjp(g, ans, *xs):
+    # As torch.amax/amin: g shared evenly among the inputs equal to the result; 0 for the others
+    # (g · 0, so that a nan result, equal to none, gives nan everywhere, as PyTorch).
+    extreme = data(ans)
+    count = float(sum(1 for x in xs if data(x) == extreme))
+    share = div(g, count)
+    return [share if data(x) == extreme else share * 0.0 for x in xs]
+
+
+def _clamp_vjp(g, ans, x, low, high):
+    # As torch.clamp: x gets g on the closed interval; below it low gets g, above it high; if
+    # low > high the result is high everywhere, and so is the gradient. A nan compares false:
+    # with x or a bound nan, only "x > high" or "low > high" can still send g (to high).
+    x, low, high = data(x), data(low), data(high)
+    dx = g if low <= x <= high else 0.0
+    dlow = g if x < low and low <= high else 0.0
+    dhigh = g if x > high or low > high else 0.0
+    return dx, dlow, dhigh
+
+
+maximum = Primitive(
+    "maximum", F.maximum, _maximum_vjp, "∂max(a,b)/∂a = 1 if a > b, ½ if a = b, else 0"
+)
+minimum = Primitive(
+    "minimum", F.minimum, _minimum_vjp, "∂min(a,b)/∂a = 1 if a < b, ½ if a = b, else 0"
+)
+amax = Primitive("amax", F.amax, _extreme_vjp, "∂max(x₁…xₙ)/∂xᵢ = 1/k for the k maxima, else 0")
+amin = Primitive("amin", F.amin, _extreme_vjp, "∂min(x₁…xₙ)/∂xᵢ = 1/k for the k minima, else 0")
+clamp = Primitive(
+    "clamp",
+    F.clamp,
+    _clamp_vjp,
+    "∂clamp(x,lo,hi)/∂x = 1 if lo ≤ x ≤ hi, else 0 (then ∂/∂lo or ∂/∂hi)",
+)
+
+# --- activations --------------------------------------------------------------------------------
+
+
+def _gelu_vjp(g, ans, x):
+    # Φ(x) + x·φ(x), Φ the normal distribution function, φ its density.
+    cdf = 0.5 * erfc(x * -F.SQRT1_2)
+    pdf = exp(x * x * -0.5) * F.INV_SQRT_2PI
+    return (g * (cdf + x * pdf),)
+
+
+def _gelu_tanh_vjp(g, ans, x):
+    # x·σ(2u), u = β(x + κx³): σ(2u) + 2x·σ(2u)·σ(-2u)·β(1 + 3κx²).
+    t = (x + x * x * x * F.GELU_KAPPA) * (2.0 * F.GELU_BETA)
+    s = sigmoid(t)
+    du = (1.0 + x * x * (3.0 * F.GELU_KAPPA)) * (2.0 * F.GELU_BETA)
+    return (g * (s + x * s * sigmoid(-t) * du),)
+
+
+# At the kink x = 0 PyTorch takes the slope from the left, α·e⁰ = α, but its higher derivatives
+# are 0 there: the rule gives α as a number (g·α), whose derivative in x is 0.
+def _elu_vjp(g, ans, x, alpha):
+    xv = data(x)
+    if xv < 0:
+        return g * alpha * exp(x), g * expm1(x)
+    if xv == 0:
+        return g * alpha, g * expm1(x)
+    return g, g * 0.0  # x > 0, and nan, as in PyTorch
+
+
+def _selu_vjp(g, ans, x):
+    xv = data(x)
+    if xv < 0:
+        return (g * (F.SELU_NEGATIVE * exp(x)),)
+    if xv == 0:
+        return (g * F.SELU_NEGATIVE,)
+    return (g * F.SELU_SCALE,)
+
+
+def _softsign_vjp(g, ans, x):
+    if abs(data(x)) == math.inf:  # PyTorch's value there is nan (∞/∞), and so is its gradient
+        return (g * math.nan,)
+    d = 1.0 + abs_(x)
+    return (div(div(g, d), d),)
+
+
+def _hardtanh_vjp(g, ans, x, low, high):
+    # 0 on and outside the bounds (torch.nn.functional.hardtanh), g inside and at nan.
+    xv = data(x)
+    return (0.0 if xv <= data(low) or xv >= data(high) else g), 0.0, 0.0
+
+
+gelu = Primitive("gelu", F.gelu, _gelu_vjp, "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x)")
+gelu_tanh = Primitive(
+    "gelu_tanh", F.gelu_tanh, _gelu_tanh_vjp, "∂(x·σ(2u))/∂x, u = √(2/π)(x + 0.044715x³)"
+)
+silu = Primitive(
+    "silu",
+    F.silu,
+    lambda g, ans, x: (g * (sigmoid(x) * (1.0 + x * sigmoid(-x))),),
+    "∂(x·σ(x))/∂x = σ(x)·(1 + x·(1 - σ(x)))",
+)
+elu = Primitive("elu", F.elu, _elu_vjp, "∂elu(x)/∂x = 1 if x > 0 else α·eˣ")
+selu = Primitive("selu", F.selu, _selu_vjp, "∂selu(x)/∂x = λ if x > 0 else λα·eˣ")
+softsign = Primitive("softsign", F.softsign, _softsign_vjp, "∂(x/(1+|x|))/∂x = 1/(1+|x|)²")
+logsigmoid = Primitive(
+    "logsigmoid", F.logsigmoid, lambda g, ans, x: (g * sigmoid(-x),), "∂log σ(x)/∂x = σ(-x)"
+)
+hardtanh = Primitive(
+    "hardtanh", F.hardtanh, _hardtanh_vjp, "∂hardtanh(x)/∂x = 1 if min < x < max, else 0"
 )

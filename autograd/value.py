@@ -469,6 +469,134 @@ class Value:
     def cos(self) -> Value:
         return apply1(cos, self)
 
+    # The rest of math's functions and PyTorch's piecewise ones, under torch.Tensor's method
+    # names (the functions themselves, and their rules, are in primitives.py / functions.py).
+    def tan(self) -> Value:
+        return apply1(_P.tan, self)
+
+    def sinh(self) -> Value:
+        return apply1(_P.sinh, self)
+
+    def cosh(self) -> Value:
+        return apply1(_P.cosh, self)
+
+    def asin(self) -> Value:
+        """arcsin x: nan outside [-1, 1]."""
+        return apply1(_P.asin, self)
+
+    def acos(self) -> Value:
+        """arccos x: nan outside [-1, 1]."""
+        return apply1(_P.acos, self)
+
+    def atan(self) -> Value:
+        return apply1(_P.atan, self)
+
+    def asinh(self) -> Value:
+        return apply1(_P.asinh, self)
+
+    def acosh(self) -> Value:
+        """arcosh x: nan below 1."""
+        return apply1(_P.acosh, self)
+
+    def atanh(self) -> Value:
+        """artanh x: ±inf at ±1, nan beyond."""
+        return apply1(_P.atanh, self)
+
+    def log1p(self) -> Value:
+        """log(1 + x), accurate for small x."""
+        return apply1(_P.log1p, self)
+
+    def expm1(self) -> Value:
+        """eˣ - 1, accurate for small x."""
+        return apply1(_P.expm1, self)
+
+    def log2(self) -> Value:
+        return apply1(_P.log2, self)
+
+    def log10(self) -> Value:
+        return apply1(_P.log10, self)
+
+    def exp2(self) -> Value:
+        """2ˣ"""
+        return apply1(_P.exp2, self)
+
+    def erf(self) -> Value:
+        return apply1(_P.erf, self)
+
+    def erfc(self) -> Value:
+        """1 - erf x, accurate where erf x is near 1."""
+        return apply1(_P.erfc, self)
+
+    def atan2(self, other) -> Value:
+        """atan2(self, other): the angle of the point (x=other, y=self)."""
+        return _P.atan2(self, other)
+
+    def hypot(self, other) -> Value:
+        """√(self² + other²) without overflow."""
+        return _P.hypot(self, other)
+
+    def floor(self) -> Value:
+        """⌊x⌋ (gradient 0)."""
+        return apply1(_P.floor, self)
+
+    def ceil(self) -> Value:
+        """⌈x⌉ (gradient 0)."""
+        return apply1(_P.ceil, self)
+
+    def trunc(self) -> Value:
+        """x rounded towards 0 (gradient 0)."""
+        return apply1(_P.trunc, self)
+
+    def round(self, decimals: int = 0) -> Value:
+        """x rounded to ``decimals`` places, ties to even, as torch.round (gradient 0)."""
+        return _F.round_(self, decimals)
+
+    def sign(self) -> Value:
+        """-1, 0 or 1 (0 at nan, as torch.sign; gradient 0)."""
+        return apply1(_P.sign, self)
+
+    def fmod(self, other) -> Value:
+        """The remainder of self / other truncated, with the sign of self (torch.fmod)."""
+        return _P.fmod(self, other)
+
+    def remainder(self, other) -> Value:
+        """self - ⌊self / other⌋·other, with the sign of other (torch.remainder, Python's %)."""
+        return _P.remainder(self, other)
+
+    def maximum(self, other) -> Value:
+        """The larger of the two (torch.maximum): a tie splits the gradient evenly."""
+        return _P.maximum(self, other)
+
+    def minimum(self, other) -> Value:
+        """The smaller of the two (torch.minimum): a tie splits the gradient evenly."""
+        return _P.minimum(self, other)
+
+    def clamp(self, min=None, max=None) -> Value:  # noqa: A002 (PyTorch's argument names)
+        """self limited to [min, max], as torch.clamp: gradient 1 on the closed interval."""
+        return _F.clamp(self, min, max)
+
+    def __mod__(self, other):
+        if not isinstance(other, (Value, Real)):
+            return NotImplemented
+        return _P.remainder(self, other)
+
+    def __rmod__(self, other):
+        if not isinstance(other, Real):
+            return NotImplemented
+        return _P.remainder(other, self)
+
+    def __floor__(self) -> Value:  # math.floor(v)
+        return apply1(_P.floor, self)
+
+    def __ceil__(self) -> Value:
+        return apply1(_P.ceil, self)
+
+    def __trunc__(self) -> Value:
+        return apply1(_P.trunc, self)
+
+    def __round__(self, ndigits: int | None = None) -> Value:  # round(v), round(v, 2)
+        return _F.round_(self, 0 if ndigits is None else ndigits)
+
     # --- gradients ---------------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
         """Add ∂self/∂v · grad to ``v.grad`` for every node v of the graph, leaves and
@@ -491,6 +619,8 @@ def _data_of(x) -> float:
 
 
 # The primitives need the Value class, so they are imported last.
+from autograd import functions as _F  # noqa: E402
+from autograd import primitives as _P  # noqa: E402
 from autograd.primitives import (  # noqa: E402
     abs_,
     add,

@@ -3,7 +3,7 @@
 A neuron computes its weighted sum and its activation::
 
     z = Σᵢ wᵢ·xᵢ + b        (one n-ary "linear" node: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1)
-    a = f(z)                (f = tanh, relu, sigmoid, leaky_relu or the identity, "linear")
+    a = f(z)                (f = one of ACTIVATIONS: tanh, relu, gelu, ..., or "linear")
 
 A layer is a list of neurons reading the same inputs; an MLP is a chain of layers, each
 reading the outputs of the one before.
@@ -29,7 +29,18 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "leaky_relu": Value.leaky_relu,  # slope 0.01
     "linear": lambda z: z,
+    "gelu": autograd.gelu,  # exact: z·Φ(z)
+    "gelu_tanh": lambda z: autograd.gelu(z, approximate="tanh"),
+    "silu": autograd.silu,
+    "elu": autograd.elu,  # alpha 1.0
+    "selu": autograd.selu,
+    "softsign": autograd.softsign,
+    "logsigmoid": autograd.logsigmoid,
+    "hardtanh": autograd.hardtanh,  # clamped to [-1, 1]
 }
+
+# Activations that, like relu, pass about half of a symmetric input and flatten the rest.
+_RECTIFIERS = ("relu", "leaky_relu", "gelu", "gelu_tanh", "silu", "elu", "logsigmoid")
 
 
 def check_activation(activation: str, where: str) -> str:
@@ -44,10 +55,11 @@ def init_std(nin: int, activation: str) -> float:
     """Standard deviation of the initial weights, scaled to the fan-in ``nin``.
 
     He initialisation, √(2/nin), for relu-like units (half of their inputs are zeroed, so the
-    variance is doubled to compensate); LeCun's √(1/nin) otherwise. Either keeps Var(z) ≈ Var(x)
-    from layer to layer, so deep nets neither saturate nor fade at the start.
+    variance is doubled to compensate: relu, leaky_relu, gelu, silu, elu, logsigmoid); LeCun's
+    √(1/nin) otherwise (selu needs exactly that to self-normalise, as PyTorch's docs advise).
+    Either keeps Var(z) ≈ Var(x) from layer to layer, so deep nets neither saturate nor fade.
     """
-    gain = 2.0 if activation in ("relu", "leaky_relu") else 1.0
+    gain = 2.0 if activation in _RECTIFIERS else 1.0
     return math.sqrt(gain / nin)
 
 

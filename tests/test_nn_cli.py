@@ -133,7 +133,7 @@ def test_help_explains_every_option(capsys):
         (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
         (["--loss", "l1"], "argument --loss: invalid choice: 'l1'"),
         (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
-        (["--activation", "gelu"], "argument --activation: invalid choice: 'gelu'"),
+        (["--activation", "swish"], "argument --activation: invalid choice: 'swish'"),
         (["--samples", "2"], "argument --samples: need at least 3 points"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],

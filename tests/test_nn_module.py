@@ -77,6 +77,14 @@ def test_each_activation_applies_its_function(activation):
         "sigmoid": 1 / (1 + math.exp(-z)),
         "leaky_relu": z if z > 0 else 0.01 * z,
         "linear": z,
+        "gelu": 0.5 * z * (1 + math.erf(z / math.sqrt(2))),
+        "gelu_tanh": 0.5 * z * (1 + math.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z**3))),
+        "silu": z / (1 + math.exp(-z)),
+        "elu": z if z > 0 else math.exp(z) - 1,
+        "selu": 1.0507009873554805 * (z if z > 0 else 1.6732632423543772 * (math.exp(z) - 1)),
+        "softsign": z / (1 + abs(z)),
+        "logsigmoid": -math.log(1 + math.exp(-z)),
+        "hardtanh": min(max(z, -1.0), 1.0),
     }[activation]
     assert neuron(x).data == pytest.approx(expected, abs=1e-15)
 

@@ -110,6 +110,7 @@ def _evaluate_source(source, point):
     """Evaluate printed source by walking its Python syntax tree with the float functions of
     the op table: an independent reading of the text (no eval)."""
     binary = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+    binary[ast.Mod] = "remainder"
 
     def walk(node):
         if isinstance(node, ast.Constant):
@@ -126,7 +127,10 @@ def _evaluate_source(source, point):
                 args.extend(walk(e) for e in a.elts) if isinstance(a, ast.List) else args.append(
                     walk(a)
                 )
-            return OPS[node.func.id].float(*args)
+            tanh_form = [k.arg for k in node.keywords] == [
+                "approximate"
+            ]  # gelu(u, approximate=...)
+            return OPS[node.func.id + ("_tanh" if tanh_form else "")].float(*args)
         raise AssertionError(f"unexpected syntax {ast.dump(node)}")
 
     return walk(ast.parse(source, mode="eval").body)
@@ -138,8 +142,10 @@ def test_printed_source_means_the_same_as_the_tree(e):
 
 
 def test_a_shrunk_expression_reads_like_a_formula():
+    # The first nineteen ops (those before issue 10): how far the search shrinks depends on
+    # the table it draws from, and this one is known to shrink to the formula below.
     e = find(
-        expressions(n_vars=2, max_depth=3),
+        expressions(n_vars=2, max_depth=3, ops=list(OPS)[:19]),
         lambda e: "log" in e.expression.ops(),
         settings=settings(database=None, max_examples=500, derandomize=True),
     )
@@ -177,8 +183,21 @@ def test_drawn_expressions_stay_inside_every_domain_and_off_every_kink(e):
             isinstance(node.args[1], Const) and node.args[1].value in (2.0, 3.0)
         ):
             assert args[0] >= 1
-        if node.op in ("relu", "abs", "leaky_relu"):
+        if node.op in ("relu", "abs", "leaky_relu", "cbrt", "sign", "elu", "selu", "softsign"):
             assert abs(args[0]) >= KINK_MARGIN
+        if node.op in ("asin", "acos", "atanh"):
+            assert abs(args[0]) <= 0.9
+        if node.op == "acosh":
+            assert args[0] >= 1.1
+        if node.op in ("floor", "ceil", "trunc"):
+            assert abs(args[0] - round(args[0])) >= KINK_MARGIN
+        if node.op in ("maximum", "minimum", "amax", "amin", "clamp"):
+            ordered = sorted(args)
+            assert all(q - p >= KINK_MARGIN for p, q in zip(ordered, ordered[1:]))
+        if node.op in ("remainder", "fmod"):
+            assert abs(args[1]) >= 0.5
+            q = args[0] / args[1]
+            assert abs(q - round(q)) * abs(args[1]) >= KINK_MARGIN
 
 
 @given(expressions(n_vars=2, max_depth=4))

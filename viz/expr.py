@@ -2,7 +2,7 @@
 
 The text is parsed by Python's own parser (``ast.parse(mode="eval")``) and the syntax tree
 is walked here, node by node, against a short allow-list: numbers, names given a value,
-``+ - * / **``, unary ``-``/``+``, parentheses, and calls of the engine functions in
+``+ - * / ** %``, unary ``-``/``+``, parentheses, and calls of the engine functions in
 ``FUNCTIONS`` with positional arguments. Anything else — attributes, subscripts, strings,
 lambdas, keyword arguments, comparisons... — is refused with an ``ExpressionError`` naming the
 construct and its column. Nothing is ever passed to ``eval`` or ``exec``, so text such as
@@ -15,6 +15,7 @@ import ast
 import unicodedata
 from collections.abc import Callable, Mapping
 
+import autograd
 from autograd import (
     Value,
     abs_,
@@ -45,6 +46,39 @@ FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
     "abs": (abs_, 1, 1),
     "leaky_relu": (lambda x, slope=0.01: leaky_relu(x, slope), 1, 2),
 }
+# The functions of one argument that are primitives under their own names.
+for _name in (
+    "tan sinh cosh asin acos atan asinh acosh atanh log1p expm1 log2 log10 exp2 cbrt erf erfc "
+    "floor ceil trunc sign silu selu softsign logsigmoid"
+).split():
+    FUNCTIONS[_name] = (getattr(autograd, _name), 1, 1)
+
+
+def _decimals(x, decimals=0.0):
+    if isinstance(decimals, Value) or not float(decimals).is_integer():
+        raise ExpressionError(f"round(): the number of decimals must be an integer, not {decimals}")
+    return autograd.round_(x, int(decimals))
+
+
+MANY = 1_000_000  # no upper limit on the number of arguments
+FUNCTIONS.update(
+    {
+        "atan2": (autograd.atan2, 2, 2),
+        "hypot": (autograd.hypot, 2, 2),
+        "fmod": (autograd.fmod, 2, 2),
+        "remainder": (autograd.remainder, 2, 2),
+        "maximum": (autograd.maximum, 2, 2),
+        "minimum": (autograd.minimum, 2, 2),
+        "amax": (lambda *xs: autograd.amax(xs), 1, MANY),
+        "amin": (lambda *xs: autograd.amin(xs), 1, MANY),
+        "clamp": (lambda x, low, high=None: autograd.clamp(x, low, high), 2, 3),
+        "round": (_decimals, 1, 2),
+        "gelu": (autograd.gelu, 1, 1),
+        "gelu_tanh": (lambda x: autograd.gelu(x, approximate="tanh"), 1, 1),
+        "elu": (autograd.elu, 1, 2),
+        "hardtanh": (autograd.hardtanh, 1, 3),
+    }
+)
 
 _BINARY = {
     ast.Add: lambda a, b: a + b,
@@ -52,6 +86,7 @@ _BINARY = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
+    ast.Mod: lambda a, b: a % b,  # Python's (and torch.remainder's) modulo
 }
 
 # What to call the constructs we refuse, for the error message.
@@ -160,7 +195,7 @@ def _children(node: ast.AST, fail):
         return []
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            raise fail(f"operator {_op_text(node.op)} is not supported (use + - * / **)", node)
+            raise fail(f"operator {_op_text(node.op)} is not supported (use + - * / ** %)", node)
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -187,9 +222,11 @@ def _children(node: ast.AST, fail):
                 raise fail("starred argument (*a) is not supported", a)
         _, lo, hi = FUNCTIONS[name]
         if not lo <= len(node.args) <= hi:
-            expected = str(lo) if lo == hi else f"{lo} or {hi}"
+            expected = str(lo) if lo == hi else f"at least {lo}" if hi == MANY else f"{lo} to {hi}"
+            expected = expected.replace("1 to 2", "1 or 2").replace("2 to 3", "2 or 3")
+            plural = "" if expected in ("1", "at least 1") else "s"
             raise fail(
-                f"{name}() takes {expected} argument{'s' if hi > 1 else ''}, got {len(node.args)}",
+                f"{name}() takes {expected} argument{plural}, got {len(node.args)}",
                 node,
             )
         return list(node.args)
@@ -228,7 +265,12 @@ def _combine(node: ast.AST, args, values, leaves, fail):
         (a,) = args
         return -a if isinstance(node.op, ast.USub) else a
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return FUNCTIONS[node.func.id][0](*args)
+        try:
+            return FUNCTIONS[node.func.id][0](*args)
+        except ExpressionError as e:
+            raise fail(str(e), node) from None
+        except (TypeError, ValueError) as e:  # e.g. hardtanh(x, 2, 1): min_val > max_val
+            raise fail(str(e), node) from None
     raise fail(f"{type(node).__name__} is not supported", node)  # unreachable: _children
 
 

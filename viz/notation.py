@@ -265,6 +265,11 @@ def edges(g: Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
                 Term(local[0]),
             )
         ]
+    per_input = _INPUT_RULES.get(op)
+    if per_input is not None:
+        names = [N(xi)[0] for xi in ins]
+        formulas = per_input(names, [xi.data for xi in ins], g.name(u)[0])
+        return [(xi, d, f, None) for xi, d, f in zip(ins, local, formulas)]
     rule = _FUNCTION_RULES.get(op)
     formula = rule(X, g.name(u)[0]) if rule else f"by the rule {u.primitive.formula!r}"  # type: ignore[union-attr]
     return [(xi, d, formula, None) for xi, d in zip(ins, local)]
@@ -281,4 +286,114 @@ _FUNCTION_RULES = {
     "abs": lambda x, u: f"sign({x})",
     "sin": lambda x, u: f"cos({x})",
     "cos": lambda x, u: f"−sin({x})",
+    "tan": lambda x, u: f"1 + tan²({x})",
+    "sinh": lambda x, u: f"cosh({x})",
+    "cosh": lambda x, u: f"sinh({x})",
+    "asin": lambda x, u: f"1/√(1 − {x}²)",
+    "acos": lambda x, u: f"−1/√(1 − {x}²)",
+    "atan": lambda x, u: f"1/(1 + {x}²)",
+    "asinh": lambda x, u: f"1/√({x}² + 1)",
+    "acosh": lambda x, u: f"1/√({x}² − 1)",
+    "atanh": lambda x, u: f"1/(1 − {x}²)",
+    "log1p": lambda x, u: f"1/(1 + {x})",
+    "expm1": lambda x, u: f"exp({x})",
+    "log2": lambda x, u: f"1/({x}·ln 2)",
+    "log10": lambda x, u: f"1/({x}·ln 10)",
+    "exp2": lambda x, u: f"2^{x}·ln 2",
+    "cbrt": lambda x, u: f"1/(3·∛{x}²)",
+    "erf": lambda x, u: f"2/√π·exp(−{x}²)",
+    "erfc": lambda x, u: f"−2/√π·exp(−{x}²)",
+    "floor": lambda x, u: "0 (floor is piecewise constant)",
+    "ceil": lambda x, u: "0 (ceil is piecewise constant)",
+    "trunc": lambda x, u: "0 (trunc is piecewise constant)",
+    "round": lambda x, u: "0 (round is piecewise constant)",
+    "sign": lambda x, u: "0 (sign is piecewise constant)",
+    "gelu": lambda x, u: f"Φ({x}) + {x}·φ({x})",
+    "gelu_tanh": lambda x, u: (
+        f"s + 2{x}·s·(1 − s)·√(2/π)(1 + 0.134145·{x}²), s = σ(2√(2/π)({x} + 0.044715·{x}³))"
+    ),
+    "silu": lambda x, u: f"σ({x})·(1 + {x}·(1 − σ({x})))",
+    "softsign": lambda x, u: f"1/(1 + |{x}|)²",
+    "logsigmoid": lambda x, u: f"σ(−{x})",
+}
+
+
+def _case(condition: bool, yes: str, no: str) -> str:
+    return yes if condition else no
+
+
+def _maximum_rule(sign: str):
+    """∂max(a, b) (sign ">") or ∂min(a, b) (sign "<") for a and for b, with the case."""
+    wins = (lambda p, q: p > q) if sign == ">" else (lambda p, q: p < q)
+
+    def rule(n, v, u):
+        (a, b), (av, bv) = n, v
+        if av == bv:
+            return [f"½ (a tie: {a} = {b})"] * 2
+        if wins(av, bv):
+            return [f"1 (as {a} {sign} {b})", f"0 (as {a} {sign} {b})"]
+        if wins(bv, av):
+            return [f"0 (as {b} {sign} {a})", f"1 (as {b} {sign} {a})"]
+        return ["1 (nan)", "1 (nan)"]
+
+    return rule
+
+
+def _extreme_rule(word: str):
+    def rule(n, v, u):
+        extreme = [x == max(v) if word == "maximum" else x == min(v) for x in v]
+        k = sum(extreme)
+        return [
+            _case(
+                e,
+                f"1/{k} (one of {k} equal to the {word})" if k > 1 else f"1 (the {word})",
+                f"0 (not the {word})",
+            )
+            for e in extreme
+        ]
+
+    return rule
+
+
+def _clamp_rule(n, v, u):
+    (x, lo, hi), (xv, lov, hiv) = n, v
+    inside = lov <= xv <= hiv
+    return [
+        _case(inside, f"1 (as {lo} ≤ {x} ≤ {hi})", "0 (outside the bounds)"),
+        _case(xv < lov <= hiv, f"1 (as {x} < {lo})", f"0 (as {x} ≥ {lo} or {lo} > {hi})"),
+        _case(xv > hiv or lov > hiv, f"1 (as {x} > {hi} or {lo} > {hi})", f"0 (as {x} ≤ {hi})"),
+    ]
+
+
+def _elu_rule(n, v, u):
+    (x, alpha), (xv, _) = n, v
+    if xv < 0:
+        return [f"{alpha}·exp({x}) (as {x} < 0)", f"exp({x}) − 1"]
+    if xv == 0:
+        return [f"{alpha} (as {x} = 0)", f"exp({x}) − 1"]
+    return [f"1 (as {x} > 0)", f"0 (as {x} > 0)"]
+
+
+# op -> (input names, input values, result name) -> formula for each input
+_INPUT_RULES = {
+    "atan2": lambda n, v, u: [f"{n[1]}/({n[1]}² + {n[0]}²)", f"−{n[0]}/({n[1]}² + {n[0]}²)"],
+    "hypot": lambda n, v, u: [f"{n[0]}/{u}", f"{n[1]}/{u}"],
+    "remainder": lambda n, v, u: ["1", f"−⌊{n[0]}/{n[1]}⌋"],
+    "fmod": lambda n, v, u: ["1", f"−trunc({n[0]}/{n[1]})"],
+    "maximum": _maximum_rule(">"),
+    "minimum": _maximum_rule("<"),
+    "amax": _extreme_rule("maximum"),
+    "amin": _extreme_rule("minimum"),
+    "clamp": _clamp_rule,
+    "hardtanh": lambda n, v, u: [
+        _case(
+            v[1] < v[0] < v[2], f"1 (as {n[1]} < {n[0]} < {n[2]})", "0 (on or outside the bounds)"
+        ),
+        "0",
+        "0",
+    ],
+    "elu": _elu_rule,
+    "selu": lambda n, v, u: [
+        _case(v[0] > 0, f"λ = 1.0507 (as {n[0]} > 0)", f"λα·exp({n[0]}) (as {n[0]} ≤ 0)")
+    ],
 }

@@ -251,6 +251,245 @@ def _torch_softplus(x):
     return _torch().nn.functional.softplus(x)
 
 
+# --- the functions of issue 10 ------------------------------------------------------------------
+# Each is applied only where it is smooth: arguments squeezed into the domain (asin(0.9·tanh u),
+# acosh(1.1 + u**2)), and kinks, jumps and ties refused closer than KINK_MARGIN.
+
+
+def _squeezed(args: Args, values: Sequence[float]) -> Args | None:
+    """0.9·tanh(u), inside (-1, 1) and off its ends: for asin, acos, atanh."""
+    return (Call("mul", (Call("tanh", args[:1]), Const(0.9))),)
+
+
+def _above_one(args: Args, values: Sequence[float]) -> Args | None:
+    return (Call("add", (Const(1.1), Call("pow", (args[0], Const(2.0))))),)
+
+
+def _off_tan_poles(args: Args, values: Sequence[float]) -> Args | None:
+    return args if abs(math.cos(values[0])) >= KINK_MARGIN else None
+
+
+def _distance_to_integer(x: float) -> float:
+    return abs(x - round(x))
+
+
+def _off_integers(args: Args, values: Sequence[float]) -> Args | None:
+    return args if _distance_to_integer(values[0]) >= KINK_MARGIN else None
+
+
+def _off_half_integers(args: Args, values: Sequence[float]) -> Args | None:
+    return args if _distance_to_integer(values[0] - 0.5) >= KINK_MARGIN else None
+
+
+def _off_origin(args: Args, values: Sequence[float]) -> Args | None:
+    # atan2 and hypot are singular at (0, 0); atan2 also jumps across y = 0 for x < 0
+    y, x = values
+    if math.hypot(y, x) < KINK_MARGIN or (x < 0 and abs(y) < KINK_MARGIN):
+        return None
+    return args
+
+
+def _off_modulo_jumps(args: Args, values: Sequence[float]) -> Args | None:
+    # a mod b jumps where a/b is an integer: keep a that far (in a's units) from one, |b| >= 0.5
+    a, b = values
+    if abs(b) < 0.5 or _distance_to_integer(a / b) * abs(b) < KINK_MARGIN:
+        return None
+    return args
+
+
+def _no_ties(args: Args, values: Sequence[float]) -> Args | None:
+    ordered = sorted(values)
+    return args if all(q - p >= KINK_MARGIN for p, q in zip(ordered, ordered[1:])) else None
+
+
+def _off_hardtanh_kinks(args: Args, values: Sequence[float]) -> Args | None:
+    return args if min(abs(values[0] - 1), abs(values[0] + 1)) >= KINK_MARGIN else None
+
+
+def _math_round(x: float) -> float:
+    return float(round(x))
+
+
+def _math_sign(x: float) -> float:
+    return (x > 0) - (x < 0) + 0.0
+
+
+def _clamp(x: float, low: float, high: float) -> float:
+    return min(max(x, low), high)
+
+
+def _gelu(x: float) -> float:
+    return 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def _gelu_tanh(x: float) -> float:
+    return 0.5 * x * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+
+
+def _elu(x: float, alpha: float) -> float:
+    return x if x > 0 else alpha * (math.exp(x) - 1.0)
+
+
+def _selu(x: float) -> float:
+    return 1.0507009873554805 * (x if x > 0 else 1.6732632423543772 * (math.exp(x) - 1.0))
+
+
+def _torch_elu(x, alpha):
+    torch = _torch()
+    return torch.where(x > 0, x, alpha * torch.expm1(x))
+
+
+def _unary(name: str, float_f: Callable, safe: SafetyRule = _as_is) -> Op:
+    """name(u): autograd's function of that name, math's, torch's (or torch.nn.functional's)."""
+
+    def torch_f(a):
+        torch = _torch()
+        f = getattr(torch, name, None) or getattr(torch.nn.functional, name)
+        return f(a)
+
+    return Op(name, 1, f"{name}({{0}})", getattr(autograd, name), float_f, torch_f, safe=safe)
+
+
+_NEW_OPS = (
+    _unary("tan", math.tan, _off_tan_poles),
+    _unary("sinh", math.sinh),
+    _unary("cosh", math.cosh),
+    _unary("asin", math.asin, _squeezed),
+    _unary("acos", math.acos, _squeezed),
+    _unary("atan", math.atan),
+    _unary("asinh", math.asinh),
+    _unary("acosh", math.acosh, _above_one),
+    _unary("atanh", math.atanh, _squeezed),
+    _unary("log1p", math.log1p, lambda args, values: (Call("pow", (args[0], Const(2.0))),)),
+    _unary("expm1", math.expm1),
+    _unary("log2", math.log2, lambda args, values: (_one_plus_square(args[0]),)),
+    _unary("log10", math.log10, lambda args, values: (_one_plus_square(args[0]),)),
+    _unary("exp2", lambda x: 2.0**x),
+    Op(
+        "cbrt",
+        1,
+        "cbrt({0})",
+        autograd.cbrt,
+        lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x),
+        lambda a: _torch().sign(a) * a.abs().pow(1.0 / 3.0),
+        safe=_away_from_kink,
+    ),
+    _unary("erf", math.erf),
+    _unary("erfc", math.erfc),
+    Op(
+        "atan2",
+        2,
+        "atan2({0}, {1})",
+        autograd.atan2,
+        math.atan2,
+        lambda y, x: _torch().atan2(y, x),
+        safe=_off_origin,
+    ),
+    Op(
+        "hypot",
+        2,
+        "hypot({0}, {1})",
+        autograd.hypot,
+        math.hypot,
+        lambda x, y: _torch().hypot(x, y),
+        safe=_off_origin,
+    ),
+    _unary("floor", lambda x: float(math.floor(x)), _off_integers),
+    _unary("ceil", lambda x: float(math.ceil(x)), _off_integers),
+    _unary("trunc", lambda x: float(math.trunc(x)), _off_integers),
+    Op(
+        "round_",
+        1,
+        "round_({0})",
+        autograd.round_,
+        _math_round,
+        lambda a: _torch().round(a),
+        safe=_off_half_integers,
+    ),
+    _unary("sign", _math_sign, _away_from_kink),
+    Op(
+        "remainder",
+        2,
+        "{0} % {1}",
+        lambda a, b: a % b,
+        lambda a, b: a % b,
+        lambda a, b: _torch().remainder(a, b),
+        PRODUCT,
+        (PRODUCT, PRODUCT + 1),
+        safe=_off_modulo_jumps,
+    ),
+    Op(
+        "fmod",
+        2,
+        "fmod({0}, {1})",
+        autograd.fmod,
+        math.fmod,
+        lambda a, b: _torch().fmod(a, b),
+        safe=_off_modulo_jumps,
+    ),
+    Op(
+        "maximum",
+        2,
+        "maximum({0}, {1})",
+        autograd.maximum,
+        max,
+        lambda a, b: _torch().maximum(a, b),
+        safe=_no_ties,
+    ),
+    Op(
+        "minimum",
+        2,
+        "minimum({0}, {1})",
+        autograd.minimum,
+        min,
+        lambda a, b: _torch().minimum(a, b),
+        safe=_no_ties,
+    ),
+    Op(
+        "amax",
+        3,
+        "amax([{0}, {1}, {2}])",
+        lambda *xs: autograd.amax(xs),
+        lambda *xs: max(xs),
+        lambda *xs: _torch().amax(_torch().stack(xs)),
+        safe=_no_ties,
+    ),
+    Op(
+        "amin",
+        3,
+        "amin([{0}, {1}, {2}])",
+        lambda *xs: autograd.amin(xs),
+        lambda *xs: min(xs),
+        lambda *xs: _torch().amin(_torch().stack(xs)),
+        safe=_no_ties,
+    ),
+    Op(
+        "clamp",
+        3,
+        "clamp({0}, {1}, {2})",
+        autograd.clamp,
+        _clamp,
+        lambda x, low, high: _torch().clamp(x, low, high),
+        safe=_no_ties,
+    ),
+    _unary("gelu", _gelu),
+    Op(
+        "gelu_tanh",
+        1,
+        "gelu({0}, approximate='tanh')",
+        lambda a: autograd.gelu(a, approximate="tanh"),
+        _gelu_tanh,
+        lambda a: _torch().nn.functional.gelu(a, approximate="tanh"),
+    ),
+    _unary("silu", lambda x: x / (1.0 + math.exp(-x))),
+    Op("elu", 2, "elu({0}, {1})", autograd.elu, _elu, _torch_elu, safe=_away_from_kink),
+    _unary("selu", _selu, _away_from_kink),
+    _unary("softsign", lambda x: x / (1.0 + abs(x)), _away_from_kink),
+    _unary("logsigmoid", lambda x: -_softplus(-x)),
+    _unary("hardtanh", lambda x: min(max(x, -1.0), 1.0), _off_hardtanh_kinks),
+)
+
+
 def _table(*ops: Op) -> dict:
     return {op.name: op for op in ops}
 
@@ -368,4 +607,5 @@ OPS = _table(
         lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1,
         lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1,
     ),
+    *_NEW_OPS,
 )
