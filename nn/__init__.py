@@ -11,7 +11,9 @@ the ``autograd`` engine.
 ``python -m nn`` trains such a model end to end and writes the results (see ``nn.__main__``).
 """
 
+from nn.csv_data import CSVDataError, Dataset, load_csv
 from nn.data import make_blobs, make_circles, make_moons, make_xor, signed_labels, train_test_split
+from nn.datasets import load_dataset
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from nn.module import Module
@@ -39,6 +41,10 @@ __all__ = [
     "make_xor",
     "train_test_split",
     "signed_labels",
+    "load_dataset",
+    "load_csv",
+    "Dataset",
+    "CSVDataError",
     "fit",
     "accuracy",
     "predict",
