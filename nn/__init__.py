@@ -18,8 +18,9 @@ from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
+from nn.preprocessing import apply_preprocessing, fit_standardize
 from nn.serialization import ModelFileError, ModelFileNotFoundError, load_model
-from nn.train import accuracy, fit, predict
+from nn.train import TrainingDiverged, accuracy, evaluate, fit, predict
 
 __all__ = [
     "Module",
@@ -46,6 +47,10 @@ __all__ = [
     "Dataset",
     "CSVDataError",
     "fit",
+    "evaluate",
+    "TrainingDiverged",
+    "fit_standardize",
+    "apply_preprocessing",
     "accuracy",
     "predict",
     "ModelFileError",
