@@ -45,14 +45,10 @@ from nn.job import (
 from nn.layers import ACTIVATIONS, MLP
 from nn.train import TrainingDiverged
 
-FILES = (
-    "model.json",
-    "history.json",
-    "loss.png",
-    "decision_boundary.png",
-    "confusion_matrix.png",
-    "neuron_graph.svg",
-)
+#: What a run writes for 2-feature data; with any other number of features
+#: ``confusion_matrix.png`` takes the place of ``decision_boundary.png``.
+FILES = ("model.json", "history.json", "loss.png", "decision_boundary.png", "neuron_graph.svg")
+CONFUSION_MATRIX = "confusion_matrix.png"
 
 
 def program_name(default: str = "python -m nn") -> str:
@@ -124,8 +120,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "toy 2-D data set, a bundled real one or your own CSV file, print its train and test "
         "accuracy, and write the model, plots and a computation graph into an output folder. "
         "Options left out take the data set's defaults.",
-        epilog="Writes into the output folder: " + ", ".join(FILES) + " (the decision regions "
-        "for 2 features, the confusion matrix otherwise).",
+        epilog="Writes into the output folder: " + ", ".join(FILES) + f" ({CONFUSION_MATRIX} "
+        "instead of the decision regions for data with other than 2 features).",
     )
     data = parser.add_argument_group("data")
     data.add_argument(
@@ -336,7 +332,7 @@ def write_outputs(result: Result, out: str) -> list[str]:
         path = plot_confusion_matrix(
             y_true,
             y_pred,
-            os.path.join(out, "confusion_matrix.png"),
+            os.path.join(out, CONFUSION_MATRIX),
             classes=data.classes or list(range(data.n_classes)),
             title=f"{data.name}, test set",
         )
@@ -359,6 +355,26 @@ class _Written(list):
 
 
 # --- the command ------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Train and evaluate as ``args`` (from ``build_parser().parse_args``) say, writing no
+    files; returns the pieces: model, history, the splits and the accuracies."""
+    if args.dataset is None and args.csv is None:
+        args.dataset = "moons"
+    result = train(args, build(args, load_data(args)))
+    data = result.data
+    return {
+        "model": result.model,
+        "history": result.history,
+        "X_train": data.X_train,
+        "y_train": result.y_train,
+        "X_test": data.X_test,
+        "y_test": result.y_test,
+        "train_accuracy": result.train_accuracy,
+        "test_accuracy": result.test_accuracy,
+        "result": result,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
