@@ -9,13 +9,21 @@ Errors are one line on stderr and a non-zero exit: 2 for bad input, 1 if writing
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from viz.dot import GraphvizNotFoundError, format_number, output_format, render
 from viz.explain import explain
 from viz.expr import FUNCTIONS, ExpressionError, evaluate, parse_assignment
 
-PROG = "python -m viz"
+
+def _program_name() -> str:
+    # The console script chaingrad-viz names itself; anything else is `python -m viz`.
+    base = os.path.basename(sys.argv[0] if sys.argv else "")
+    return base.removesuffix(".exe") if base.startswith("chaingrad-") else "python -m viz"
+
+
+PROG = _program_name()
 
 
 class _Parser(argparse.ArgumentParser):

@@ -159,8 +159,6 @@ def _shade_scores(fig, ax, grid_x, grid_y, scores, threshold: float) -> None:
     # The colour map is centred on the threshold: white exactly on the boundary, red below and
     # blue above, each side stretched over its own range of scores, so a point's colour always
     # matches the side of the boundary it is on (however lopsided the scores).
-    from matplotlib.colors import TwoSlopeNorm
-
     finite = [s for row in scores for s in row if math.isfinite(s)]
     if not finite or min(finite) == max(finite):
         return
@@ -169,11 +167,19 @@ def _shade_scores(fig, ax, grid_x, grid_y, scores, threshold: float) -> None:
     low, high = min(low, threshold - 1e-3 * reach), max(high, threshold + 1e-3 * reach)
     levels = [low + (threshold - low) * i / 10 for i in range(10)]
     levels += [threshold + (high - threshold) * i / 10 for i in range(11)]
-    norm = TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
+    norm = _centred_norm(low, high, threshold)
     shade = ax.contourf(grid_x, grid_y, scores, levels=levels, cmap="RdBu", norm=norm, alpha=0.6)
     fig.colorbar(shade, ax=ax, label=f"score (boundary at {threshold:g})")
     if min(finite) < threshold < max(finite):
         ax.contour(grid_x, grid_y, scores, levels=[threshold], colors="k", linewidths=1.5)
+
+
+def _centred_norm(low: float, high: float, threshold: float):
+    """Scores → [0, 1] for the colour map: ``threshold`` at ½ (white), ``low`` at 0, ``high``
+    at 1, linear on each side."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    return TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
 
 
 def _colour(i: int) -> str:
