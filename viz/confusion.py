@@ -55,7 +55,7 @@ def plot_confusion_matrix(
     correct = sum(counts[i][i] for i in range(k))
     total = sum(map(sum, counts))
 
-    size = 4.0 + 0.35 * k
+    size = 3.0 + 0.3 * k
     fig = _figure((2 * size + 1.0, size))
     axes = fig.subplots(1, 2)
     panels: list[tuple[Any, str, str, float | None]] = [
@@ -91,7 +91,7 @@ def plot_confusion_matrix(
                     )
     fig.suptitle(f"{title}: {correct}/{total} right ({correct / (total or 1):.1%})")
     fig.tight_layout()
-    fig.savefig(path, format="png", dpi=100)
+    fig.savefig(path, format="png", dpi=100, bbox_inches="tight")
     return path
 
 

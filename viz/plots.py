@@ -247,6 +247,9 @@ def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "
         epochs = list(range(1, len(values) + 1))
         marker = "." if len(values) < 50 else None
         lines += target.plot(epochs, values, color=colour, ls=style, marker=marker, label=label)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss", color="tab:red")
     ax.set_title(title)
