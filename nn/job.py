@@ -11,7 +11,7 @@ import argparse
 from dataclasses import dataclass
 
 from autograd import Value
-from nn.csv_data import load_csv
+from nn.csv_data import CSVDataError, load_csv
 from nn.data import DATASETS, make_blobs, signed_labels, train_test_split
 from nn.datasets import CLASSES, load_dataset
 from nn.layers import MLP
@@ -92,6 +92,11 @@ def load_data(args: argparse.Namespace) -> Data:
         )
         k = args.classes or 2
         return Data(name, X_train, y_train, X_test, y_test, None, k, ["x1", "x2"], None, defaults)
+    if round(defaults.test_fraction * len(dataset.X)) < 1:
+        raise CSVDataError(
+            f"{args.csv or name}: {len(dataset.X)} data rows are too few to hold "
+            f"{defaults.test_fraction:.0%} out as the test set (need at least 3)"
+        )
     X_train, X_test, y_train, y_test = train_test_split(
         dataset.X, dataset.y, defaults.test_fraction, seed=args.seed
     )

@@ -159,6 +159,7 @@ def test_python_m_nn_trains_on_a_five_class_csv_and_saves_the_mapping(tmp_path):
         ("", "d.csv: the file is empty"),
         ("a,y\n1,p\n2,p\n", "every row has the class 'p'"),
         ("a,b\n1,2\n", "no target column 'y'"),
+        ("a,y\n1,p\n2,q\n", "d.csv: 2 data rows are too few to hold 25% out"),
     ],
 )
 def test_python_m_nn_bad_csv_is_one_line_exit_2_nothing_written(tmp_path, text, expected):
