@@ -109,8 +109,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _defaults_text() -> str:
-    rows = [f"{name} {DEFAULTS[name].hidden}" for name in (*REAL_DATASETS, "csv")]
-    return "; ".join(rows).replace(",)", ")")
+    rows = [f"{name} {','.join(map(str, DEFAULTS[name].hidden))}" for name in REAL_DATASETS]
+    return ", ".join(rows) + ", CSV files " + ",".join(map(str, DEFAULTS["csv"].hidden))
 
 
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
@@ -142,12 +142,14 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     data.add_argument(
         "--classes",
         type=_positive_int,
+        metavar="K",
         default=None,
         help="number of blobs (classes) of --dataset blobs (default: 2)",
     )
     data.add_argument(
         "--samples",
         type=_positive_int,
+        metavar="N",
         default=None,
         help="points generated for a toy set; a third is held out as the test set (default: "
         "300); real data sets hold out a quarter",
@@ -155,6 +157,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     data.add_argument(
         "--noise",
         type=_nonnegative_float,
+        metavar="SD",
         default=None,
         help="standard deviation of the Gaussian noise of a toy set (default: 0.1)",
     )
