@@ -88,7 +88,6 @@ def plot_decision_boundary(
     if len(labels) != len(points):
         raise ValueError(f"plot_decision_boundary: {len(points)} points but {len(labels)} labels")
     present = sorted(set(labels))
-    k = _score_count(predict, points[0])
 
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     pad_x = 0.1 * (max(xs) - min(xs) or 1.0)
@@ -98,42 +97,46 @@ def plot_decision_boundary(
     n = max(2, int(resolution))
     grid_x = [x_lo + (x_hi - x_lo) * i / (n - 1) for i in range(n)]
     grid_y = [y_lo + (y_hi - y_lo) * j / (n - 1) for j in range(n)]
+    first = _scores(predict, grid_x[0], grid_y[0])
+    k = len(first) if isinstance(first, list) else 1
+    if k == 1 and not set(present) <= {0.0, 1.0} and not set(present) <= {-1.0, 1.0}:
+        raise ValueError(
+            f"plot_decision_boundary: labels must be 0/1 or -1/+1 for a one-score model, got "
+            f"{present}; a model with k outputs (a list of scores) draws k classes"
+        )
+    if k > 1 and not all(v == int(v) and 0 <= v < k for v in present):
+        raise ValueError(
+            f"plot_decision_boundary: the model gives {k} scores, so labels must be class "
+            f"indices 0..{k - 1}, got {present[:10]}"
+        )
+    grid: list[list[Any]] = [
+        [first if i == j == 0 else _scores(predict, gx, gy) for i, gx in enumerate(grid_x)]
+        for j, gy in enumerate(grid_y)
+    ]
 
     fig = _figure((6, 5))
     ax = fig.subplots()
     if k == 1:
-        if not set(present) <= {0.0, 1.0} and not set(present) <= {-1.0, 1.0}:
-            raise ValueError(
-                f"plot_decision_boundary: a one-score model needs labels 0/1 or -1/+1, got "
-                f"{present}; a model with k outputs (a list of scores) draws k classes"
-            )
         order = present if len(present) == 2 else ([-1.0, 1.0] if -1.0 in present else [0, 1])
-        scores = [[_score(predict, gx, gy) for gx in grid_x] for gy in grid_y]
-        _shade_scores(fig, ax, grid_x, grid_y, scores, threshold)
+        _shade_scores(fig, ax, grid_x, grid_y, grid, threshold)
     else:
-        if not all(v == int(v) and 0 <= v < k for v in present):
-            raise ValueError(
-                f"plot_decision_boundary: the model gives {k} scores, so labels must be class "
-                f"indices 0..{k - 1}, got {present[:10]}"
-            )
         order = list(range(k))
-        regions = [[_argmax(predict, gx, gy) for gx in grid_x] for gy in grid_y]
+        regions = [[_argmax(s) for s in row] for row in grid]
         from matplotlib.colors import ListedColormap
 
         cmap = ListedColormap([_colour(c) for c in range(k)])
         ax.pcolormesh(
             grid_x, grid_y, regions, cmap=cmap, vmin=-0.5, vmax=k - 0.5, alpha=0.3, shading="auto"
         )
-        if k > 1:
-            ax.contour(
-                grid_x,
-                grid_y,
-                regions,
-                levels=[c + 0.5 for c in range(k - 1)],
-                colors="k",
-                linewidths=0.6,
-                alpha=0.5,
-            )
+        ax.contour(
+            grid_x,
+            grid_y,
+            regions,
+            levels=[c + 0.5 for c in range(k - 1)],
+            colors="k",
+            linewidths=0.6,
+            alpha=0.5,
+        )
     for i, cls in enumerate(order):
         members = [p for p, lab in zip(points, labels) if lab == cls]
         if not members:
@@ -198,21 +201,8 @@ def _number(s: Any) -> float:
     return float(number)
 
 
-def _score_count(predict, point) -> int:
-    s = _scores(predict, *point)
-    return len(s) if isinstance(s, list) else 1
-
-
-def _argmax(predict, x0: float, x1: float) -> int:
-    s = _scores(predict, x0, x1)
-    assert isinstance(s, list)
-    return max(range(len(s)), key=s.__getitem__)
-
-
-def _score(predict, x0: float, x1: float) -> float:
-    s = predict([x0, x1])
-    s = getattr(s, "data", s)  # a Value's number
-    return float(s)
+def _argmax(scores: list[float]) -> int:
+    return max(range(len(scores)), key=scores.__getitem__)
 
 
 def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "training") -> str:
