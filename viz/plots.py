@@ -240,6 +240,9 @@ def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    losses = [float(v) for key in ("loss", "test_loss") for v in history.get(key) or []]
+    if losses and min(losses) > 0 and max(losses) / min(losses) > 1e3:
+        ax.set_yscale("log")  # a diverging run spans many orders of magnitude
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss", color="tab:red")
     ax.set_title(title)
