@@ -11,14 +11,17 @@ the ``autograd`` engine.
 ``python -m nn`` trains such a model end to end and writes the results (see ``nn.__main__``).
 """
 
+from nn.csv_data import CSVDataError, Dataset, load_csv
 from nn.data import make_blobs, make_circles, make_moons, make_xor, signed_labels, train_test_split
+from nn.datasets import load_dataset
 from nn.export import export_onnx, from_torch, to_torch
 from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
+from nn.preprocessing import apply_preprocessing, fit_standardize
 from nn.serialization import ModelFileError, ModelFileNotFoundError, load_model
-from nn.train import accuracy, fit, predict
+from nn.train import TrainingDiverged, accuracy, evaluate, fit, predict
 
 __all__ = [
     "Module",
@@ -40,7 +43,15 @@ __all__ = [
     "make_xor",
     "train_test_split",
     "signed_labels",
+    "load_dataset",
+    "load_csv",
+    "Dataset",
+    "CSVDataError",
     "fit",
+    "evaluate",
+    "TrainingDiverged",
+    "fit_standardize",
+    "apply_preprocessing",
     "accuracy",
     "predict",
     "ModelFileError",

@@ -148,7 +148,7 @@ class Layer(Module):
     def activation(self) -> str:
         return self.neurons[0].activation
 
-    def __call__(self, x: Input) -> list[Value]:
+    def forward(self, x: Input) -> list[Value]:
         check_input(x, self.nin, "Layer")
         x = as_values(x, "Layer")
         return [neuron.forward(x) for neuron in self.neurons]
@@ -207,11 +207,11 @@ class MLP(Module):
     def nouts(self) -> list[int]:
         return [layer.nout for layer in self.layers]
 
-    def __call__(self, x: Input) -> Value | list[Value]:
+    def forward(self, x: Input) -> Value | list[Value]:
         check_input(x, self.nin, "MLP")
-        outputs = self.layers[0](x)
+        outputs = self.layers[0].forward(x)
         for layer in self.layers[1:]:
-            outputs = layer(outputs)
+            outputs = layer.forward(outputs)
         return outputs[0] if len(outputs) == 1 else outputs
 
     def config(self) -> dict:

@@ -24,12 +24,18 @@ import autograd
 from autograd import Value
 
 
-def _as_value(p) -> Value:
+def _as_value(p, where: str = "loss") -> Value:
     if isinstance(p, Value):
         return p
     if isinstance(p, Real) and not isinstance(p, bool):
         return Value(float(p), requires_grad=False)
-    raise TypeError(f"expected a prediction Value or number, got {type(p).__name__}")
+    if isinstance(p, (list, tuple)):
+        raise TypeError(
+            f"{where}: a prediction is a list of {len(p)} outputs, but this loss takes one "
+            "score per sample (a model with 1 output); for one output per class use "
+            "cross_entropy"
+        )
+    raise TypeError(f"{where}: expected a prediction Value or number, got {type(p).__name__}")
 
 
 def _number(y, where: str) -> float:
@@ -64,7 +70,7 @@ def mse_loss(prediction, target) -> Value:
     """Mean squared error, (p − y)² (mean over a batch); as ``torch.nn.functional.mse_loss``."""
 
     def one(p, y):
-        return (_as_value(p) - _number(y, "mse_loss")) ** 2
+        return (_as_value(p, "mse_loss") - _number(y, "mse_loss")) ** 2
 
     return _reduce("mse_loss", one, prediction, target)
 
@@ -83,7 +89,7 @@ def hinge_loss(score, label) -> Value:
                 f"hinge_loss: labels must be -1 or +1, got {y:g} "
                 f"(convert 0/1 labels with nn.signed_labels)"
             )
-        return (1.0 - _as_value(s) * y).relu()
+        return (1.0 - _as_value(s, "hinge_loss") * y).relu()
 
     return _reduce("hinge_loss", one, score, label)
 
@@ -103,7 +109,7 @@ def binary_cross_entropy(logit, target) -> Value:
                 f"binary_cross_entropy: targets must be in [0, 1], got {y:g} "
                 f"(for -1/+1 labels use hinge_loss, or convert with (y + 1) / 2)"
             )
-        z = _as_value(z)
+        z = _as_value(z, "binary_cross_entropy")
         return z.softplus() - z * y
 
     return _reduce("binary_cross_entropy", one, logit, target)
@@ -125,13 +131,19 @@ def cross_entropy(logits, target) -> Value:
             raise ValueError(
                 f"cross_entropy: the target must be a class index in 0..{len(z) - 1}, got {y!r}"
             )
-        z = [_as_value(zi) for zi in z]
+        z = [_as_value(zi, "cross_entropy") for zi in z]
         m = max(zi.data for zi in z)
         log_sum_exp = autograd.vsum([(zi - m).exp() for zi in z]).log() + m
         return log_sum_exp - z[y]
 
     if isinstance(logits, (list, tuple)) and logits and isinstance(logits[0], (list, tuple)):
         return _reduce("cross_entropy", one, list(logits), target)
+    if isinstance(target, (list, tuple)):
+        raise TypeError(
+            f"cross_entropy: got {len(logits) if isinstance(logits, (list, tuple)) else 1} "
+            f"single scores and a list of {len(target)} targets; cross_entropy takes a list of "
+            "k logits per sample (a model with one output per class, MLP(..., [.., k]))"
+        )
     return one(logits, target)
 
 

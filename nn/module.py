@@ -7,8 +7,17 @@ A module's parameters are found by looking at its attributes, in the order they 
 - a ``Module`` attribute, or a list of Modules, is a sub-module whose parameters are named
   after it (``layers`` → ``layers.0.neurons.3.w.1``).
 
-So a subclass only sets attributes in ``__init__``; naming, ``zero_grad``, ``state_dict`` and
-saving come for free, and the names are stable (they depend only on the architecture).
+So a subclass only sets attributes in ``__init__`` and defines ``forward``, as in PyTorch;
+calling the module calls ``forward``, and naming, ``zero_grad``, ``state_dict`` and saving come
+for free, and the names are stable (they depend only on the architecture)::
+
+    class TwoLayer(Module):
+        def __init__(self):
+            self.hidden = Layer(2, 8, "relu", seed=0)
+            self.out = Neuron(8, "linear", seed=1)
+
+        def forward(self, x):
+            return self.out(self.hidden(x))
 """
 
 from __future__ import annotations
@@ -22,6 +31,11 @@ from autograd import Value
 
 class Module:
     """Base class of neurons, layers and networks."""
+
+    #: How a raw input is prepared before the model sees it (see ``nn.preprocessing``), and the
+    #: original label of each class index; set when training on real data, saved with the model.
+    preprocessing: dict | None = None
+    classes: list | None = None
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
         """Yield ``(name, parameter)`` pairs, e.g. ``("layers.0.neurons.3.w.1", Value(...))``."""
@@ -88,8 +102,16 @@ class Module:
 
         load_into(self, path)
 
-    def __call__(self, *args, **kwargs):  # pragma: no cover - every subclass defines it
-        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+    def forward(self, *args, **kwargs):
+        """The computation of the module; every subclass defines it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define forward(); a Module subclass computes its "
+            "output in a method forward(self, x), which calling the module runs"
+        )
+
+    def __call__(self, *args, **kwargs):
+        """``module(x)`` is ``module.forward(x)``, as in PyTorch."""
+        return self.forward(*args, **kwargs)
 
 
 def state_problem(module: Module, state: object) -> str:

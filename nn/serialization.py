@@ -6,6 +6,11 @@ The file records what the model is and what its parameters are::
      "model": "MLP", "config": {"nin": 2, "nouts": [16, 16, 1], ...},
      "parameters": {"layers.0.neurons.0.w.0": 0.123, ...}}
 
+and, for a model trained on real data, optionally ``"preprocessing"`` (the standardisation of
+its inputs, see ``nn.preprocessing``) and ``"classes"`` (the original label of each class
+index), which ``load_model`` and ``Module.load`` set as ``model.preprocessing`` and
+``model.classes``.
+
 Saving is atomic: the JSON goes to a temporary file in the same directory, which is then
 renamed over the target (``os.replace`` is atomic on POSIX and Windows). A crash or an error
 half-way leaves the previous file as it was. Loading checks the whole file before touching the
@@ -38,13 +43,19 @@ class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
 
 
 def to_json(module: Module) -> dict:
-    return {
+    document = {
         "format": FORMAT,
         "version": VERSION,
         "model": type(module).__name__,
         "config": module.config(),
         "parameters": module.state_dict(),
     }
+    # Optional metadata of a model trained on real data (see nn.preprocessing): how to prepare
+    # a raw input, and the original label of each class index.
+    for key in ("preprocessing", "classes"):
+        if getattr(module, key, None) is not None:
+            document[key] = getattr(module, key)
+    return document
 
 
 def save(module: Module, path) -> None:
@@ -100,7 +111,29 @@ def read(path) -> dict:
         )
     if not isinstance(document.get("parameters"), dict):
         raise ModelFileError(f'cannot load model from {path!r}: no "parameters" object')
+    problem = _metadata_problem(document)
+    if problem:
+        raise ModelFileError(f"cannot load model from {path!r}: {problem}")
     return document
+
+
+def _metadata_problem(document: dict) -> str:
+    from nn.preprocessing import check_preprocessing
+
+    if document.get("preprocessing") is not None:
+        try:
+            check_preprocessing(document["preprocessing"])
+        except ValueError as e:
+            return str(e)
+    classes = document.get("classes")
+    if classes is not None:
+        if not isinstance(classes, list) or not all(
+            isinstance(c, (str, int)) and not isinstance(c, bool) for c in classes
+        ):
+            return '"classes" must be a list of class labels (strings or integers)'
+        if len(set(map(str, classes))) != len(classes):
+            return f'"classes" has a label twice: {classes!r:.80}'
+    return ""
 
 
 def _reject_constant(name: str):
@@ -126,10 +159,16 @@ def _load_document(module: Module, document: dict, path: str) -> None:
     if problem:
         raise ModelFileError(f"cannot load model from {path!r}: {problem}")
     module.load_state_dict(document["parameters"])
+    module.preprocessing = document.get("preprocessing")
+    module.classes = document.get("classes")
 
 
 def load_model(path) -> Module:
-    """Build the model saved in ``path`` (an MLP, Layer or Neuron) and load its parameters."""
+    """Build the model saved in ``path`` (an MLP, Layer or Neuron) and load its parameters.
+
+    The returned model's ``preprocessing`` and ``classes`` are the file's (None when it has
+    none). A custom ``Module`` subclass cannot be rebuilt from a file: ``ModelFileError`` says
+    so; build it yourself and call ``model.load(path)``."""
     from nn.layers import MLP, Layer, Neuron
 
     path = os.fspath(path)
@@ -138,6 +177,13 @@ def load_model(path) -> Module:
     model = document.get("model")
     cls = classes.get(model) if isinstance(model, str) else None
     config = document.get("config")
+    if cls is None and isinstance(model, str) and model.isidentifier():
+        raise ModelFileError(
+            f"cannot load model from {path!r}: it holds a custom model, {model}, which "
+            f"load_model cannot rebuild (it knows {', '.join(classes)}); build it as you did "
+            f"before saving, then load the weights into it: model = {model}(...); "
+            f"model.load({path!r})"
+        )
     if cls is None or not isinstance(config, dict):
         raise ModelFileError(
             f"cannot load model from {path!r}: unknown model "

@@ -13,8 +13,10 @@ when it is > 0, so 0/1 and −1/+1 labels both work.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Sequence
+from numbers import Integral
 
 from autograd import no_grad
 from nn.losses import get_loss
@@ -57,11 +59,79 @@ def accuracy(model: Callable, X: Sequence, y: Sequence, threshold: float = 0.0) 
     return correct / len(X)
 
 
+class TrainingDiverged(ArithmeticError):
+    """Training produced a loss that is not finite (inf or nan): the step size is too large for
+    this problem, or the data is not scaled. ``history`` holds the finished epochs, ``epoch``
+    (counting from 1) and ``loss`` say where it happened."""
+
+    def __init__(self, epoch: int, loss: float, history: dict[str, list[float]]):
+        super().__init__(f"training diverged at epoch {epoch} (loss = {loss})")
+        self.epoch, self.loss, self.history = epoch, loss, history
+
+
+BINARY_LOSSES = ("bce", "hinge", "mse")
+
+
+def output_count(model: Callable, x: Sequence[float]) -> int:
+    """How many outputs ``model`` gives for one input: 1 for a single score, k for a list."""
+    with no_grad():
+        out = model(x)
+    return len(out) if isinstance(out, (list, tuple)) else 1
+
+
+def default_loss(n_outputs: int) -> str:
+    """The loss ``fit`` uses when none is given: cross-entropy over the outputs of a model with
+    several (one logit per class), binary cross-entropy on the logit of a model with one."""
+    return "cross_entropy" if n_outputs > 1 else "bce"
+
+
+def check_labels(loss: str, n_outputs: int, y: Sequence, where: str = "fit") -> None:
+    """Raise ``ValueError`` saying what to change when a model with ``n_outputs`` outputs and
+    the loss named ``loss`` cannot be trained on the class labels ``y``."""
+    distinct = sorted(set(y), key=lambda v: (str(type(v)), v))
+    if loss in BINARY_LOSSES and n_outputs > 1:
+        raise ValueError(
+            f"{where}: loss {loss!r} takes one output per sample (a score), but the model has "
+            f"{n_outputs} outputs; use loss='cross_entropy' for one output per class, or a "
+            "model with 1 output"
+        )
+    if loss in ("bce", "hinge") and len(distinct) > 2:
+        raise ValueError(
+            f"{where}: the model has 1 output but the labels have {len(distinct)} classes; "
+            f"use MLP(..., [.., {len(distinct)}]) (one output per class, cross-entropy)"
+        )
+    if loss != "cross_entropy":
+        return
+    if n_outputs == 1:
+        raise ValueError(
+            f"{where}: cross_entropy needs one output per class, but the model has 1 output; "
+            f"use MLP(..., [.., {max(len(distinct), 2)}]), or loss='bce' for two classes"
+        )
+    for i, label in enumerate(y):
+        if isinstance(label, bool) or not isinstance(label, Integral):
+            raise ValueError(
+                f"{where}: the label of sample {i} is {label!r}; "
+                "cross_entropy needs class indices 0..k-1"
+            )
+    if distinct and (distinct[0] < 0 or distinct[-1] >= n_outputs):
+        bad = next(i for i, label in enumerate(y) if not 0 <= label < n_outputs)
+        raise ValueError(
+            f"{where}: the label of sample {bad} is {y[bad]}, out of range for a model with "
+            f"{n_outputs} outputs (classes 0..{n_outputs - 1})"
+            + (
+                f"; the labels have classes {distinct[0]}..{distinct[-1]}: use MLP(..., "
+                f"[.., {distinct[-1] + 1}])"
+                if distinct[0] >= 0
+                else ""
+            )
+        )
+
+
 def fit(
     model,
     X: Sequence,
     y: Sequence,
-    loss: str | Callable = "bce",
+    loss: str | Callable | None = None,
     optimizer: Optimizer | None = None,
     epochs: int = 100,
     batch_size: int | None = None,
@@ -69,31 +139,38 @@ def fit(
     progress: bool = True,
     seed: int | None = 0,
     threshold: float = 0.0,
+    test_data: tuple[Sequence, Sequence] | None = None,
     compile: bool | str = True,
 ) -> dict[str, list[float]]:
     """Train ``model`` on ``(X, y)`` and return the history ``{"loss": [...], "accuracy":
-    [...]}``, one entry per epoch.
+    [...]}``, one entry per epoch (with ``test_data``, also ``"test_loss"`` and
+    ``"test_accuracy"``).
 
     - ``loss``: a name ("bce", "hinge", "mse", "cross_entropy") or a function
-      ``loss(predictions, targets) -> Value`` taking a batch.
+      ``loss(predictions, targets) -> Value`` taking a batch. None (the default): cross-entropy
+      for a model with several outputs (labels 0..k−1), binary cross-entropy for one output.
     - ``optimizer``: defaults to ``Adam(model.parameters(), lr=0.01)``.
     - ``batch_size``: samples per update (None: the whole data set, one update per epoch).
       Batches are reshuffled every epoch with ``random.Random(seed)``.
-    - ``target_loss``: stop after the first epoch whose mean loss is ≤ this.
+    - ``target_loss``: stop after the first epoch whose mean loss is ≤ this (the history is
+      then shorter than ``epochs``).
     - ``progress``: show a tqdm progress bar with the loss and accuracy.
     - ``compile``: record one sample's step on a tape once and replay it for every sample
       (``nn.compiled``): True (default) replays over numpy arrays, the batch at once, equal to
       the uncompiled step to about 1e-15; "tape" replays in plain Python, bit for bit the
       uncompiled step; False builds the graph at every step. Models and losses a tape cannot
       reproduce (``cross_entropy``, a loss function of your own) always run uncompiled.
+    - ``test_data``: ``(X_test, y_test)``, evaluated after every epoch (no graph recorded).
 
     An epoch's loss and accuracy are averaged over its batches as they were trained on (each
     measured before that batch's update) — free to compute, and close to the end-of-epoch
     values once training settles. Use ``accuracy(model, X, y)`` for an exact figure.
+
+    Raises ``ValueError`` when the model's outputs, the loss and the labels do not fit together
+    (saying what to change), and ``TrainingDiverged`` as soon as a batch's loss is inf or nan.
     """
     from tqdm.auto import tqdm
 
-    loss_fn = get_loss(loss)
     n = len(X)
     if n != len(y):
         raise ValueError(f"fit: {n} inputs but {len(y)} labels")
@@ -105,11 +182,21 @@ def fit(
         batch_size = n
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"fit: batch_size must be a positive integer or None, got {batch_size!r}")
+    if loss is None or isinstance(loss, str):
+        n_outputs = output_count(model, X[0])
+        loss = loss or default_loss(n_outputs)
+        get_loss(loss)  # an unknown name is reported before the labels are looked at
+        check_labels(loss, n_outputs, y)
+        if test_data is not None:
+            check_labels(loss, n_outputs, test_data[1], "fit(test_data)")
+    loss_fn = get_loss(loss)
     if optimizer is None:
         optimizer = Adam(model.parameters(), lr=0.01)
     rng = random.Random(seed)
     order = list(range(n))
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+    if test_data is not None:
+        history.update(test_loss=[], test_accuracy=[])
     from nn import compiled as _compiled
 
     mode = _compiled.resolve_mode(compile)
@@ -118,19 +205,28 @@ def fit(
     ) or _graph_step(model, loss_fn, X, y, optimizer, threshold)
 
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
-    for _ in bar:
+    for epoch in bar:
         if batch_size < n:
             rng.shuffle(order)
         total_loss, correct = 0.0, 0
         for start in range(0, n, batch_size):
             batch = order[start : start + batch_size]
             batch_loss, batch_correct = run_batch(batch)  # forward, loss, backward
+            if not math.isfinite(batch_loss):
+                bar.close()
+                raise TrainingDiverged(epoch + 1, batch_loss, history)
             optimizer.step()  # w ← w − η·∂L/∂w (or Adam's)
             total_loss += batch_loss * len(batch)
             correct += batch_correct
         history["loss"].append(total_loss / n)
         history["accuracy"].append(correct / n)
-        bar.set_postfix(loss=f"{total_loss / n:.4f}", acc=f"{correct / n:.3f}")
+        shown = {"loss": f"{total_loss / n:.4g}", "acc": f"{correct / n:.3f}"}
+        if test_data is not None:
+            test_loss, test_accuracy = evaluate(model, *test_data, loss_fn, threshold)
+            history["test_loss"].append(test_loss)
+            history["test_accuracy"].append(test_accuracy)
+            shown["test_acc"] = f"{test_accuracy:.3f}"
+        bar.set_postfix(shown)
         if target_loss is not None and total_loss / n <= target_loss:
             break
     bar.close()
@@ -152,4 +248,28 @@ def _graph_step(model, loss_fn, X, y, optimizer, threshold: float):
     return step
 
 
-__all__ = ["fit", "accuracy", "predict", "is_correct"]
+def evaluate(
+    model: Callable, X: Sequence, y: Sequence, loss: str | Callable, threshold: float = 0.0
+) -> tuple[float, float]:
+    """``(mean loss, accuracy)`` of ``model`` on ``(X, y)``, with no graph recorded."""
+    loss_fn = get_loss(loss)
+    if not X:
+        raise ValueError("evaluate: no samples")
+    with no_grad():
+        outputs = [model(x) for x in X]
+        value = loss_fn(outputs, list(y)).data
+    correct = sum(is_correct(o, t, threshold) for o, t in zip(outputs, y))
+    return value, correct / len(X)
+
+
+__all__ = [
+    "fit",
+    "evaluate",
+    "accuracy",
+    "predict",
+    "is_correct",
+    "TrainingDiverged",
+    "output_count",
+    "default_loss",
+    "check_labels",
+]

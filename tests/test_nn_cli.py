@@ -152,9 +152,9 @@ def test_a_bad_option_exits_without_traceback_from_the_shell(tmp_path):
     done = run_command("--epochs", "-3", cwd=tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert (
-        done.stderr.strip().splitlines()[-1]
-        == "python -m nn: error: argument --epochs: must be ≥ 1, got -3"
+    # One line, no usage dump: the error and where to look.
+    assert done.stderr == (
+        "python -m nn: error: argument --epochs: must be ≥ 1, got -3 (see python -m nn --help)\n"
     )
     assert not (tmp_path / "runs").exists()  # nothing was written
 

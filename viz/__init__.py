@@ -11,6 +11,7 @@ Imports ``autograd`` only (never ``nn``); ``autograd`` never imports ``viz``. In
 Jupyter, importing viz makes every Value display as its drawn graph (see ``viz.notebook``).
 """
 
+from viz.confusion import confusion_matrix, plot_confusion_matrix
 from viz.dot import GraphvizNotFoundError, display_text, draw_dot, format_number, render
 from viz.explain import explain, explain_steps
 from viz.notebook import disable_notebook_display, enable_notebook_display
@@ -30,6 +31,8 @@ __all__ = [
     "disable_notebook_display",
     "plot_decision_boundary",
     "plot_history",
+    "plot_confusion_matrix",
+    "confusion_matrix",
 ]
 
 enable_notebook_display()  # a no-op outside IPython

@@ -19,7 +19,14 @@ from viz.dot import DEFAULT_MAX_NODES, GraphvizNotFoundError, format_number, out
 from viz.explain import explain
 from viz.expr import FUNCTIONS, ExpressionError, evaluate, parse_assignment
 
-PROG = "python -m viz"
+
+def _program_name() -> str:
+    # The console script chaingrad-viz names itself; anything else is `python -m viz`.
+    base = os.path.basename(sys.argv[0] if sys.argv else "")
+    return base.removesuffix(".exe") if base.startswith("chaingrad-") else "python -m viz"
+
+
+PROG = _program_name()
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""Training plots: a classifier's decision boundary and the loss/accuracy curves.
+"""Training plots: a classifier's decision regions and the loss/accuracy curves.
 
 Both take plain Python data (a ``predict`` callable, lists of numbers), so ``viz`` never needs
 to import ``nn``. Matplotlib draws with its file-only ``Agg`` canvas: the plots work on servers
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 
 def _figure(size):
@@ -28,32 +29,65 @@ def _png_path(path) -> str:
     return os.fspath(path)
 
 
+#: The score at the boundary for ``threshold="logit"`` (a logit, or a hinge/MSE margin) and
+#: ``threshold="probability"`` (σ of a logit).
+THRESHOLDS = {"logit": 0.0, "probability": 0.5}
+
+#: Class colours: class 0 red and class 1 blue (the ends of the binary plot's colour map), then
+#: matplotlib's tab10 order.
+CLASS_COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown"] + [
+    "tab:pink",
+    "tab:gray",
+    "tab:olive",
+    "tab:cyan",
+]
+MARKERS = "os^Dvp*hP<>X"
+
+
 def plot_decision_boundary(
-    predict: Callable[[list], float],
+    predict: Callable[[list], object],
     X: Sequence[Sequence[float]],
     y: Sequence[float],
     path,
     *,
+    threshold: float | str = "logit",
     resolution: int = 80,
     title: str = "decision boundary",
+    classes: Sequence | None = None,
 ) -> str:
-    """Save a PNG of the points ``X`` coloured by class ``y`` over the sign of ``predict``.
+    """Save a PNG of the 2-D points ``X`` coloured by class ``y`` over the model's decision
+    regions; returns the path.
 
-    ``predict([x0, x1])`` returns a score (a float, or a Value); classes are 0/1 or -1/+1.
-    The background is shaded by the score on a ``resolution`` × ``resolution`` grid, with the
-    boundary drawn where the score crosses the threshold (0.5 for 0/1 labels, 0 for ±1).
+    ``predict([x0, x1])`` returns either one score (a float or a Value) or a list of k scores:
+
+    - **one score** (labels 0/1 or −1/+1): the background is shaded by the score with a colour
+      map centred on ``threshold`` (red below, blue above, white at the boundary), and the
+      boundary is drawn where the score crosses it. The plot does not guess what the score
+      means: ``threshold`` is the score at the boundary, ``"logit"`` (the default) for 0 — a
+      logit, as ``model(p).data`` of a binary cross-entropy model, or a hinge or MSE margin —
+      or ``"probability"`` for 0.5 (a sigmoid's output), or any number.
+    - **k scores** (labels 0..k−1): each grid point is coloured as its largest score's class,
+      one colour per class, as ``nn.predict`` decides.
+
+    ``classes`` names the classes in the legend (default: their numbers). Raises ``ValueError``
+    for points that are not 2-D, labels that do not fit the scores, or an unknown threshold.
     """
     path = _png_path(path)
+    if isinstance(threshold, str):
+        if threshold not in THRESHOLDS:
+            raise ValueError(
+                f"plot_decision_boundary: threshold must be a number, 'logit' or "
+                f"'probability', got {threshold!r}"
+            )
+        threshold = THRESHOLDS[threshold]
+    threshold = float(threshold)
     points = [[float(v) for v in row] for row in X]
     labels = [float(v) for v in y]
     if not points or any(len(p) != 2 for p in points):
         raise ValueError("plot_decision_boundary: X must be a non-empty list of 2-D points")
     if len(labels) != len(points):
         raise ValueError(f"plot_decision_boundary: {len(points)} points but {len(labels)} labels")
-    classes = sorted(set(labels))
-    if not set(classes) <= {0.0, 1.0} and not set(classes) <= {-1.0, 1.0}:
-        raise ValueError(f"plot_decision_boundary: labels must be 0/1 or -1/+1, got {classes}")
-    threshold = 0.0 if -1.0 in classes else 0.5
+    present = sorted(set(labels))
 
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     pad_x = 0.1 * (max(xs) - min(xs) or 1.0)
@@ -63,66 +97,156 @@ def plot_decision_boundary(
     n = max(2, int(resolution))
     grid_x = [x_lo + (x_hi - x_lo) * i / (n - 1) for i in range(n)]
     grid_y = [y_lo + (y_hi - y_lo) * j / (n - 1) for j in range(n)]
-    scores = [[_score(predict, gx, gy) for gx in grid_x] for gy in grid_y]
+    first = _scores(predict, grid_x[0], grid_y[0])
+    k = len(first) if isinstance(first, list) else 1
+    if k == 1 and not set(present) <= {0.0, 1.0} and not set(present) <= {-1.0, 1.0}:
+        raise ValueError(
+            f"plot_decision_boundary: labels must be 0/1 or -1/+1 for a one-score model, got "
+            f"{present}; a model with k outputs (a list of scores) draws k classes"
+        )
+    if k > 1 and not all(v == int(v) and 0 <= v < k for v in present):
+        raise ValueError(
+            f"plot_decision_boundary: the model gives {k} scores, so labels must be class "
+            f"indices 0..{k - 1}, got {present[:10]}"
+        )
+    grid: list[list[Any]] = [
+        [first if i == j == 0 else _scores(predict, gx, gy) for i, gx in enumerate(grid_x)]
+        for j, gy in enumerate(grid_y)
+    ]
 
     fig = _figure((6, 5))
     ax = fig.subplots()
-    finite = [s for row in scores for s in row if math.isfinite(s)]
-    if finite and min(finite) < max(finite):
-        shade = ax.contourf(grid_x, grid_y, scores, levels=20, cmap="RdBu", alpha=0.6)
-        fig.colorbar(shade, ax=ax, label="predict score")
-        if min(finite) < threshold < max(finite):
-            ax.contour(grid_x, grid_y, scores, levels=[threshold], colors="k", linewidths=1.5)
-    for cls, colour, marker in zip(classes, ("tab:red", "tab:blue"), ("o", "s")):
+    if k == 1:
+        order = present if len(present) == 2 else ([-1.0, 1.0] if -1.0 in present else [0, 1])
+        _shade_scores(fig, ax, grid_x, grid_y, grid, threshold)
+    else:
+        order = list(range(k))
+        regions = [[_argmax(s) for s in row] for row in grid]
+        from matplotlib.colors import ListedColormap
+
+        cmap = ListedColormap([_colour(c) for c in range(k)])
+        ax.pcolormesh(
+            grid_x, grid_y, regions, cmap=cmap, vmin=-0.5, vmax=k - 0.5, alpha=0.3, shading="auto"
+        )
+        ax.contour(
+            grid_x,
+            grid_y,
+            regions,
+            levels=[c + 0.5 for c in range(k - 1)],
+            colors="k",
+            linewidths=0.6,
+            alpha=0.5,
+        )
+    for i, cls in enumerate(order):
         members = [p for p, lab in zip(points, labels) if lab == cls]
+        if not members:
+            continue
+        name = classes[i] if classes is not None and i < len(classes) else f"{cls:g}"
         ax.scatter(
             [p[0] for p in members],
             [p[1] for p in members],
-            c=colour,
-            marker=marker,
+            c=_colour(i),
+            marker=MARKERS[i % len(MARKERS)],
             edgecolors="k",
-            label=f"class {cls:g}",
+            label=f"class {name}",
         )
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
     ax.set_title(title)
-    ax.legend(loc="best")
+    ax.legend(loc="best", fontsize="small" if len(order) > 4 else None)
     fig.savefig(path, format="png", dpi=100)
     return path
 
 
-def _score(predict, x0: float, x1: float) -> float:
-    s = predict([x0, x1])
-    s = getattr(s, "data", s)  # a Value's number
-    return float(s)
+def _shade_scores(fig, ax, grid_x, grid_y, scores, threshold: float) -> None:
+    # The colour map is centred on the threshold: white exactly on the boundary, red below and
+    # blue above, each side stretched over its own range of scores, so a point's colour always
+    # matches the side of the boundary it is on (however lopsided the scores).
+    finite = [s for row in scores for s in row if math.isfinite(s)]
+    if not finite or min(finite) == max(finite):
+        return
+    low, high = min(finite), max(finite)
+    reach = max(abs(low - threshold), abs(high - threshold))
+    low, high = min(low, threshold - 1e-3 * reach), max(high, threshold + 1e-3 * reach)
+    levels = [low + (threshold - low) * i / 10 for i in range(10)]
+    levels += [threshold + (high - threshold) * i / 10 for i in range(11)]
+    norm = _centred_norm(low, high, threshold)
+    shade = ax.contourf(grid_x, grid_y, scores, levels=levels, cmap="RdBu", norm=norm, alpha=0.6)
+    fig.colorbar(shade, ax=ax, label=f"score (boundary at {threshold:g})")
+    if min(finite) < threshold < max(finite):
+        ax.contour(grid_x, grid_y, scores, levels=[threshold], colors="k", linewidths=1.5)
+
+
+def _centred_norm(low: float, high: float, threshold: float):
+    """Scores → [0, 1] for the colour map: ``threshold`` at ½ (white), ``low`` at 0, ``high``
+    at 1, linear on each side."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    return TwoSlopeNorm(vcenter=threshold, vmin=low, vmax=high)
+
+
+def _colour(i: int) -> str:
+    return CLASS_COLOURS[i % len(CLASS_COLOURS)]
+
+
+def _scores(predict, x0: float, x1: float) -> list[float] | float:
+    s: Any = predict([x0, x1])
+    if isinstance(s, (list, tuple)):
+        return [_number(v) for v in s]
+    return _number(s)
+
+
+def _number(s: Any) -> float:
+    number: Any = getattr(s, "data", s)  # a Value's number
+    return float(number)
+
+
+def _argmax(scores: list[float]) -> int:
+    return max(range(len(scores)), key=scores.__getitem__)
 
 
 def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "training") -> str:
-    """Save a PNG of ``history["loss"]`` per epoch, and ``history["accuracy"]`` if present
-    (on a second axis, since it lives in [0, 1] while the loss can be anywhere)."""
+    """Save a PNG of the loss per epoch (``history["loss"]``, and ``history["test_loss"]`` if
+    present) and the accuracy (``"accuracy"``, ``"test_accuracy"``, if present, on a second
+    axis, since it lives in [0, 1] while the loss can be anywhere), with a legend."""
     path = _png_path(path)
     if "loss" not in history:
         raise ValueError(f"plot_history: history needs a 'loss' list, got keys {sorted(history)}")
-    loss = [float(v) for v in history["loss"]]
-    accuracy = [float(v) for v in history.get("accuracy") or []]
     fig = _figure((6, 4))
     ax = fig.subplots()
-    epochs = list(range(1, len(loss) + 1))
-    ax.plot(epochs, loss, color="tab:red", marker="." if len(loss) < 50 else None, label="loss")
+    lines = []
+    curves = [
+        ("loss", "train loss", "tab:red", "-"),
+        ("test_loss", "test loss", "tab:red", "--"),
+        ("accuracy", "train accuracy", "tab:blue", "-"),
+        ("test_accuracy", "test accuracy", "tab:blue", "--"),
+    ]
+    ax2 = None
+    for key, label, colour, style in curves:
+        values = [float(v) for v in history.get(key) or []]
+        if not values:
+            continue
+        if "accuracy" in key:
+            if ax2 is None:
+                ax2 = ax.twinx()
+                ax2.set_ylabel("accuracy", color="tab:blue")
+                ax2.set_ylim(-0.02, 1.02)
+            target = ax2
+        else:
+            target = ax
+        epochs = list(range(1, len(values) + 1))
+        marker = "." if len(values) < 50 else None
+        lines += target.plot(epochs, values, color=colour, ls=style, marker=marker, label=label)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    losses = [float(v) for key in ("loss", "test_loss") for v in history.get(key) or []]
+    if losses and min(losses) > 0 and max(losses) / min(losses) > 1e3:
+        ax.set_yscale("log")  # a diverging run spans many orders of magnitude
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss", color="tab:red")
-    if accuracy:
-        ax2 = ax.twinx()
-        ax2.plot(
-            list(range(1, len(accuracy) + 1)),
-            accuracy,
-            color="tab:blue",
-            marker="." if len(accuracy) < 50 else None,
-            label="accuracy",
-        )
-        ax2.set_ylabel("accuracy", color="tab:blue")
-        ax2.set_ylim(-0.02, 1.02)
     ax.set_title(title)
+    ax.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize="small")
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=100)
     return path
