@@ -21,6 +21,7 @@ from __future__ import annotations
 import operator
 
 from autograd import _floats as F
+from autograd import _lse as L
 from autograd.value import Primitive, Value
 
 
@@ -88,6 +89,54 @@ pow_ = Primitive("pow", F.power, _pow_vjp, "∂(x^y)/∂x = y·x^(y-1), ∂(x^y)
 sum_ = Primitive("sum", lambda *xs: sum(xs), lambda g, ans, *xs: [g] * len(xs), "∂(Σ xᵢ)/∂xᵢ = 1")
 linear = Primitive(
     "linear", _linear_forward, _linear_vjp, "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1"
+)
+
+
+# --- log-sum-exp and the losses built on it: stable n-ary nodes -------------------------------
+# The forward rules (autograd/_lse.py) avoid every cancellation, and so do the float gradients;
+# in a derivative graph (create_graph) the rules are the same functions written with
+# primitives, so that they can be differentiated again.
+def _logsumexp_vjp(g, ans, *xs):
+    if type(ans) is Value:
+        return [g * exp(x - ans) for x in xs]
+    return [g * w for w in L.softmax_weights(xs)]
+
+
+def _log_softmax_vjp(g, ans, target, *others):
+    if type(ans) is Value:  # ans = t − logsumexp: softmax(t) = e^ans, softmax(o) = e^(o − t + ans)
+        return [g * (1.0 - exp(ans))] + [-(g * exp(o - target + ans)) for o in others]
+    return [g * d for d in L.log_softmax_grads(target, *others)]
+
+
+def _bce_vjp(g, ans, z, y):
+    # σ(z) − y, written as (1 − y) − σ(−z) for z ≥ 0: at z = 40, y = 1 it is −4.2e-18, not
+    # 1.0 − 1 = 0. The two forms are the same function, so a derivative graph may take either.
+    if data(z) >= 0:
+        dz = g * ((1.0 - y) - sigmoid(-z))
+    else:
+        dz = g * (sigmoid(z) - y)
+    return dz, -(g * z)
+
+
+logsumexp = Primitive(
+    "logsumexp",
+    L.logsumexp,
+    _logsumexp_vjp,
+    "∂ log Σⱼ e^xⱼ/∂xᵢ = softmax(x)ᵢ = e^(xᵢ − logsumexp x)",
+)
+# log_softmax(t, o₁, …, oₖ) = t − log(e^t + Σ e^oⱼ): the log-probability of its first input
+# among all of them (one node per class: autograd.log_softmax and nn's cross_entropy).
+log_softmax = Primitive(
+    "log_softmax",
+    L.log_softmax,
+    _log_softmax_vjp,
+    "∂/∂t = 1 − softmax(t), ∂/∂oⱼ = −softmax(oⱼ)",
+)
+binary_cross_entropy_with_logits = Primitive(
+    "binary_cross_entropy_with_logits",
+    L.binary_cross_entropy_with_logits,
+    _bce_vjp,
+    "ℓ = softplus(z) − y·z: ∂ℓ/∂z = σ(z) − y, ∂ℓ/∂y = −z",
 )
 
 # --- functions of one variable --------------------------------------------------------------
