@@ -59,14 +59,23 @@ def _pow_vjp(g, ans, x, y):
     constant_exponent = type(y) is Value and not y.requires_grad
     if constant_exponent:
         y = y.data
-    # At y = 0 the shortcut dx = 0 avoids 0·x^-1 = nan at x = 0; in a derivative graph
-    # (y a Value) it is taken only there, so that dx keeps its dependence on y.
-    if data(y) == 0 and (type(y) is not Value or data(x) == 0):
-        dx = 0.0
+    # At x = 0 the conventional zeros are limits as x → 0+, where the derivatives of dx and
+    # dy themselves may be infinite. In a derivative graph (x, y Values) a zero must then keep
+    # that slope, or a mixed partial loses it: ∂²(x^y)/∂x∂y = x^(y-1)·(1 + y·log x), which
+    # tends to +inf at y = 0 and to -inf for 0 < y ≤ 1 (to 0 for y > 1, where the constant
+    # is right). ±√x (and √y) are such zeros: value 0, slope ±inf, as the closed form.
+    at_zero = data(x) == 0
+    if data(y) == 0 and (type(y) is not Value or at_zero):
+        dx = g * sqrt(y) if type(y) is Value and at_zero else 0.0
     else:
         dx = g * y * pow_(x, y - 1.0)
-    if constant_exponent or data(x) == 0 and data(y) >= 0:
+    if constant_exponent:
         dy = 0.0
+    elif at_zero and data(y) >= 0:
+        if type(x) is Value and x.requires_grad and data(y) <= 1:
+            dy = g * (sqrt(x) if data(y) == 0 else -sqrt(x))
+        else:
+            dy = 0.0
     else:
         dy = g * ans * log(x)
     return dx, dy
