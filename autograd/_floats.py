@@ -133,8 +133,8 @@ def _exp_dd(x: float) -> tuple[float, float]:
     return e * scale, (lo - (e - hi)) * scale
 
 
-def _quotient(n: float, n_lo: float, d: float, d_lo: float) -> float:
-    """(n + n_lo) / (d + d_lo), rounded once: q = n/d, plus the exact remainder of
+def _quotient2(n: float, n_lo: float, d: float, d_lo: float) -> tuple[float, float]:
+    """(n + n_lo) / (d + d_lo) as q + c, unrounded: q = n/d, and c the exact remainder of
     n − q·d (Dekker's product) over d."""
     q = n / d
     c = _SPLIT * q
@@ -145,7 +145,13 @@ def _quotient(n: float, n_lo: float, d: float, d_lo: float) -> float:
     d_lo2 = d - d_hi
     p = q * d
     p_err = ((q_hi * d_hi - p) + q_hi * d_lo2 + q_lo * d_hi) + q_lo * d_lo2
-    return q + (((n - p) - p_err) + n_lo - q * d_lo) / d
+    return q, (((n - p) - p_err) + n_lo - q * d_lo) / d
+
+
+def _quotient(n: float, n_lo: float, d: float, d_lo: float) -> float:
+    """(n + n_lo) / (d + d_lo), rounded once."""
+    q, c = _quotient2(n, n_lo, d, d_lo)
+    return q + c
 
 
 def tanh(x: float) -> float:
@@ -170,19 +176,27 @@ def tanh(x: float) -> float:
 def sigmoid(x: float) -> float:
     """1 / (1 + e^-x) for x ≥ 0, e^x / (1 + e^x) below, in double-double and rounded once;
     1 beyond 37 and e^x below -42, where σ rounds to those. Neither branch can overflow."""
+    return sigmoid_minus(x, 0.0)
+
+
+def sigmoid_minus(x: float, y: float) -> float:
+    """σ(x) − y, rounded once from σ(x) in double-double: no cancellation when y is close to
+    σ(x) (the gradient of binary cross-entropy with a soft target, σ(z) − 0.5 at z ≈ 0)."""
     if x >= 0:
-        if x > 37.0:
-            return 1.0
+        if x > 37.0:  # σ(x) = 1 − e^-x (1 − …), e^-x < 2^-53
+            return (1.0 - y) - math.exp(-x) if y else 1.0
         e, e_lo = _exp_dd(-x)
         d = 1.0 + e
-        return _quotient(1.0, 0.0, d, (e - (d - 1.0)) + e_lo)
+        q, c = _quotient2(1.0, 0.0, d, (e - (d - 1.0)) + e_lo)
+        return (q - y) + c
     if x < -42.0:
-        return math.exp(x)  # e^x / (1 + e^x) = e^x (1 − e^x …), e^x < 2^-60
+        return math.exp(x) - y  # e^x / (1 + e^x) = e^x (1 − e^x …), e^x < 2^-60
     if x != x:
         return x
     e, e_lo = _exp_dd(x)
     d = 1.0 + e
-    return _quotient(e, e_lo, d, (e - (d - 1.0)) + e_lo)
+    q, c = _quotient2(e, e_lo, d, (e - (d - 1.0)) + e_lo)
+    return (q - y) + c
 
 
 def softplus(x: float) -> float:

@@ -123,14 +123,27 @@ def _softplus(mp, x):
     return x + mp.log1p(mp.exp(-x)) if x > 0 else mp.log1p(mp.exp(x))
 
 
-def _logsumexp(mp, *xs):
+def _log1p_rest(mp, xs):
+    """(m, log Σ e^(xⱼ − m)) with the sum's 1 kept apart: log1p of the others, so that a tiny
+    remainder is not lost in 50 digits."""
     m = max(xs)
-    return m + mp.log(mp.fsum(mp.exp(mp.mpf(x) - m) for x in xs))
+    k = list(xs).index(m)
+    rest = mp.fsum(mp.exp(mp.mpf(x) - m) for j, x in enumerate(xs) if j != k)
+    return mp.mpf(m), mp.log1p(rest)
+
+
+def _logsumexp(mp, *xs):
+    if any(mp.isnan(x) or mp.isinf(x) for x in xs):
+        return mp.mpf("nan")
+    m, log_sum = _log1p_rest(mp, xs)
+    return m + log_sum
 
 
 def _log_softmax(mp, t, *others):
-    m = max((t, *others))
-    return (mp.mpf(t) - m) - mp.log(mp.fsum(mp.exp(mp.mpf(x) - m) for x in (t, *others)))
+    if any(mp.isnan(x) or mp.isinf(x) for x in (t, *others)):
+        return mp.mpf("nan")
+    m, log_sum = _log1p_rest(mp, (t, *others))
+    return (mp.mpf(t) - m) - log_sum
 
 
 def _bce(mp, z, y):
