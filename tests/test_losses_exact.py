@@ -4,7 +4,8 @@ The exact values come from mpmath (50 digits), written in the shifted forms that
 cancellation (log Σ e^xⱼ = m + log Σ e^(xⱼ − m), ...), so they are right even where floats
 would not be. Logits are swept over the whole float range: magnitudes log-uniform from
 1e-300 to 1e308 with both signs, close values (a shared base and tiny offsets), and mixes of
-huge and tiny ones; plus the public bug reports' points.
+huge and tiny ones, and logits hundreds apart (e^(xⱼ − m) down to e^-740, where a rounded
+xⱼ − m would cost hundreds of ulp); plus the public bug reports' points.
 """
 
 import math
@@ -35,7 +36,12 @@ def logit(rng: random.Random) -> float:
 
 
 def logits(rng: random.Random, n: int) -> list[float]:
-    if rng.random() < 0.4:  # close to each other: a shared base, offsets of a few ulp to units
+    kind = rng.random()
+    if kind < 0.25:  # one near 0, the others up to 740 below: e^(xⱼ − m) from 1 down to e^-740
+        xs = [rng.uniform(-1, 1)] + [-rng.uniform(0, 740) for _ in range(n - 1)]
+        rng.shuffle(xs)
+        return xs
+    if kind < 0.55:  # close to each other: a shared base, offsets of a few ulp to units
         base = logit(rng)
         spread = rng.choice((1.0, abs(base) * 2**-50, abs(base) * 1e-8))
         return [base + rng.uniform(-3, 3) * spread for _ in range(n)]
