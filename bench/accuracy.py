@@ -22,7 +22,7 @@ import math
 import random
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 Sampler = Callable[[random.Random], tuple]
@@ -113,6 +113,10 @@ class Spec:
     exact: Callable  # (mpmath, *floats) -> mpf, Fraction or float (exact)
     torch: Callable  # (torch, *float64 tensors) -> tensor
     extra: tuple = ()  # constant arguments after the sampled ones (leaky_relu's slope...)
+    # What the primitive may take after the sampled arguments, tried in order (a primitive
+    # may or may not take its parameters, e.g. elu's alpha): set by present_specs.
+    calls: tuple = ((),)
+    call: tuple | None = None
 
 
 def _sigmoid(mp, x):
@@ -222,6 +226,7 @@ SPECS: list[Spec] = [
         lambda mp, x, s: x if x > 0 else _fr(x) * _fr(s),
         lambda t, x: t.nn.functional.leaky_relu(x, 0.01),
         extra=(0.01,),
+        calls=((0.01,),),
     ),
     Spec("abs", KINK, lambda mp, x: abs(x), lambda t, x: t.abs(x)),
     Spec("sin", TRIG, lambda mp, x: mp.sin(x), lambda t, x: t.sin(x)),
@@ -301,6 +306,7 @@ SPECS: list[Spec] = [
         lambda mp, x, lo, hi: _clamp(x, lo, hi),
         lambda t, x: t.clamp(x, -1.0, 1.0),
         extra=(-1.0, 1.0),
+        calls=((-1.0, 1.0),),
     ),
     Spec("amax", tuples(3, KINK), lambda mp, *xs: max(xs), lambda t, *xs: t.stack(xs).amax(0)),
     Spec("amin", tuples(3, KINK), lambda mp, *xs: min(xs), lambda t, *xs: t.stack(xs).amin(0)),
@@ -323,6 +329,7 @@ SPECS: list[Spec] = [
         mixed(40.0, (0.0,)),
         lambda mp, x: x if x > 0 else mp.expm1(x),
         lambda t, x: t.nn.functional.elu(x),
+        calls=((), (1.0,)),
     ),
     Spec("selu", mixed(40.0, (0.0,)), _selu, lambda t, x: t.nn.functional.selu(x)),
     Spec(
@@ -342,6 +349,7 @@ SPECS: list[Spec] = [
         KINK,
         lambda mp, x: _clamp(x, -1.0, 1.0),
         lambda t, x: t.nn.functional.hardtanh(x),
+        calls=((), (-1.0, 1.0)),
     ),
 ]
 
@@ -364,9 +372,23 @@ def present_specs() -> list[tuple[Spec, object]]:
     for spec in SPECS:
         for name in ALIASES.get(spec.name, (spec.name,)):
             if name in table:
-                found.append((spec, table[name]))
+                call = _working_call(spec, table[name])
+                if call is not None:
+                    found.append((replace(spec, call=call), table[name]))
                 break
     return found
+
+
+def _working_call(spec: Spec, primitive) -> tuple | None:
+    """The first of ``spec.calls`` the primitive accepts after a sampled point."""
+    point = spec.sample(random.Random(0))
+    for call in spec.calls:
+        try:
+            primitive.forward(*point, *call)
+        except TypeError:
+            continue
+        return call
+    return None
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -486,7 +508,8 @@ def measure(spec: Spec, primitive, n: int, seed: int = 0, torch=None) -> Row:
     """Compare chaingrad (and PyTorch, when given) with the exact values at n points."""
     points = draw_points(spec, n, seed)
     exact = exact_values(spec, points)
-    ours = [float(primitive.forward(*p, *spec.extra)) for p in points]
+    call = spec.extra if spec.call is None else spec.call
+    ours = [float(primitive.forward(*p, *call)) for p in points]
     row = _row(spec.name, ours, exact)
     if torch is not None and spec.torch is not None:
         columns = [torch.tensor(c, dtype=torch.float64) for c in zip(*points)]
