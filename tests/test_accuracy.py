@@ -57,3 +57,11 @@ def test_ulp_error_measures_what_it_says():
     assert 0.5 < accuracy.ulp_error(next_up, exact) < 1.5
     assert accuracy.ulp_error(float("inf"), mpmath.mpf("1e400")) == 0.0
     assert accuracy.ulp_error(1e308, mpmath.mpf("1e400")) == float("inf")
+
+
+def test_the_lectures_tanh_is_correctly_rounded():
+    from autograd import Value
+
+    x = 0.8813735870195432  # asinh(1): tanh x = 1/√2, printed 0.7071067811865476 in the lecture
+    with mpmath.workdps(50):
+        assert Value(x).tanh().data == float(mpmath.tanh(x))
