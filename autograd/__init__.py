@@ -71,6 +71,7 @@ from autograd.primitives import (
     sum_,
     tanh,
 )
+from autograd.softmax import log_softmax, logsumexp, softmax
 from autograd.value import Primitive, Value, apply
 from autograd.value import record as _record
 
@@ -133,6 +134,9 @@ __all__ = [
     "topological_order",
     "vsum",
     "dot",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
     "exp",
     "log",
     "sqrt",

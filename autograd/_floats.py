@@ -66,18 +66,178 @@ def sin(x: float) -> float:
 
 
 def cos(x: float) -> float:
-    return math.cos(x) if abs(x) != inf else nan
+    """cos x; within 2^-20 of its zeros ±π/2 and ±3π/2, the Taylor series of ∓sin r in the
+    distance to the zero, |x| − π/2 with π/2 in three parts, summed exactly by math.fsum
+    (math.cos is 0.56 ulp off at the float next to π/2)."""
+    a = abs(x)
+    r = a - _PIO2_HI  # exact near π/2 (Sterbenz)
+    if -9.5e-07 < r < 9.5e-07:
+        return math.fsum((-r, _PIO2_LO, _PIO2_LO2, r * r * r / 6))
+    r = a - _3PIO2_HI
+    if -9.5e-07 < r < 9.5e-07:
+        return math.fsum((r, -_3PIO2_LO, -_3PIO2_LO2, -r * r * r / 6))
+    return math.cos(x) if a != inf else nan
 
 
-tanh = math.tanh  # defined everywhere (±1 at ±inf), so math's own, without a wrapper
+# π/2 = hi + lo + lo2 to ~160 bits, and 3π/2 likewise (hi the nearest float)
+_PIO2_HI, _PIO2_LO, _PIO2_LO2 = 1.5707963267948966, 6.123233995736766e-17, -1.4973849048591698e-33
+_3PIO2_HI, _3PIO2_LO, _3PIO2_LO2 = 4.71238898038469, 1.8369701987210297e-16, 7.8337969295008e-33
+
+
+# --- tanh and sigmoid, to the last bit -------------------------------------------------------
+# math.tanh (glibc) is off by one ulp at one point in twelve, and 1 / (1 + e^-x) rounds e^-x
+# and the sum before dividing. Both are computed here from e^x in double-double (a float pair
+# hi + lo holding ~100 bits): x = k·ln 2 + j/256 + v, e^x = 2^k · e^(j/256) · e^v, with e^(j/256)
+# from a table (built once with ``decimal``) and e^v, |v| ≤ 1/512, from its Taylor series;
+# then one quotient in double-double, rounded once. bench/accuracy.py measures the result
+# against mpmath (correctly rounded at more points than PyTorch float64, at most 0.5x ulp).
+
+_LN2_HI = 0.6931471803691238  # ln 2 in two parts, the first with 32 bits: k·_LN2_HI is exact
+_LN2_LO = 1.9082149292705877e-10
+_INV_LN2 = 1.4426950408889634
+_ROUND = 6755399441055744.0  # 1.5·2^52: (x + _ROUND) - _ROUND is x rounded to an integer
+_SPLIT = 134217729.0  # 2^27 + 1, Dekker's splitter
+_STEPS = 89  # the table holds e^(j/256) for |j| ≤ 89 (|r| ≤ ln 2 / 2 < 89/256)
+
+
+def _exp_table() -> dict[float, tuple[float, float]]:
+    from decimal import Decimal, localcontext
+
+    table = {}
+    with localcontext() as ctx:
+        ctx.prec = 40
+        for j in range(-_STEPS, _STEPS + 1):
+            e = (Decimal(j) / 256).exp()
+            hi = float(e)
+            table[float(j)] = (hi, float(e - Decimal(hi)))
+    return table
+
+
+_EXP_TABLE = _exp_table()  # keyed by float j, as the rounding trick gives it
+_POW2 = {float(k): math.ldexp(1.0, k) for k in range(-64, 65)}
+
+
+def _exp_dd(x: float) -> tuple[float, float]:
+    """e^x as hi + lo (|lo| ≤ ulp(hi)/2), relative error ~2^-62, for -44 < x < 44."""
+    k = (x * _INV_LN2 + _ROUND) - _ROUND
+    r = x - k * _LN2_HI  # exact
+    r_lo = -k * _LN2_LO
+    j = (r * 256.0 + _ROUND) - _ROUND
+    v_hi = r - j * 0.00390625  # exact; v = v_hi + r_lo, |v| < 1/511
+    v = v_hi + r_lo
+    t = v * v * (0.5 + v * (1 / 6 + v * (1 / 24 + v * (1 / 120 + v * (1 / 720)))))  # e^v − 1 − v
+    hi, lo = _EXP_TABLE[j]
+    lo = hi * v_hi + (hi * (r_lo + t) + lo * (1.0 + v))  # e^(j/256) · e^v = hi + lo
+    e = hi + lo
+    scale = _POW2[k]
+    return e * scale, (lo - (e - hi)) * scale
+
+
+def _quotient2(n: float, n_lo: float, d: float, d_lo: float) -> tuple[float, float]:
+    """(n + n_lo) / (d + d_lo) as q + c, unrounded: q = n/d, and c the exact remainder of
+    n − q·d (Dekker's product) over d."""
+    q = n / d
+    c = _SPLIT * q
+    q_hi = c - (c - q)
+    q_lo = q - q_hi
+    c = _SPLIT * d
+    d_hi = c - (c - d)
+    d_lo2 = d - d_hi
+    p = q * d
+    p_err = ((q_hi * d_hi - p) + q_hi * d_lo2 + q_lo * d_hi) + q_lo * d_lo2
+    return q, (((n - p) - p_err) + n_lo - q * d_lo) / d
+
+
+def _quotient(n: float, n_lo: float, d: float, d_lo: float) -> float:
+    """(n + n_lo) / (d + d_lo), rounded once."""
+    q, c = _quotient2(n, n_lo, d, d_lo)
+    return q + c
+
+
+def tanh(x: float) -> float:
+    """tanh x: its Taylor series below 1/64; (1 − e^-2|x|) / (1 + e^-2|x|) in double-double
+    up to 3; 1 − 2e/(1 + e), e = e^-2|x|, beyond, where e's rounding moves the result by less
+    than 1/200 ulp; ±1 beyond 19.1 (where tanh rounds to ±1); with the sign of x."""
+    a = x if x >= 0 else -x
+    if a < 0.015625:
+        if a < 7.450580596923828e-09:  # 2^-27: tanh x rounds to x
+            return x
+        z = x * x
+        return x + x * (z * (-1 / 3 + z * (2 / 15 + z * (-17 / 315 + z * (62 / 2835)))))
+    if a < 3.0:  # _exp_dd(-2a) and _quotient, written out: this is training's hot path
+        k = (a * -2.8853900817779268 + _ROUND) - _ROUND  # round(-2a / ln 2)
+        r = -2.0 * a - k * _LN2_HI
+        r_lo = -k * _LN2_LO
+        j = (r * 256.0 + _ROUND) - _ROUND
+        v_hi = r - j * 0.00390625
+        v = v_hi + r_lo
+        t = v * v * (0.5 + v * (1 / 6 + v * (1 / 24 + v * (1 / 120 + v * (1 / 720)))))
+        hi, lo = _EXP_TABLE[j]
+        lo = hi * v_hi + (hi * (r_lo + t) + lo * (1.0 + v))
+        e = hi + lo
+        scale = _POW2[k]
+        e_lo = (lo - (e - hi)) * scale
+        e *= scale
+        n = 1.0 - e  # 1 − e = n + n_lo exactly (Fast2Sum: e ≤ 1), then − e_lo
+        n_lo = ((1.0 - n) - e) - e_lo
+        d = 1.0 + e
+        d_lo = (e - (d - 1.0)) + e_lo
+        q = n / d
+        c = _SPLIT * q
+        q_hi = c - (c - q)
+        q_lo = q - q_hi
+        c = _SPLIT * d
+        d_hi = c - (c - d)
+        d_lo2 = d - d_hi
+        p = q * d
+        p_err = ((q_hi * d_hi - p) + q_hi * d_lo2 + q_lo * d_hi) + q_lo * d_lo2
+        y = q + (((n - p) - p_err) + n_lo - q * d_lo) / d
+    elif a < 19.1:
+        e = math.exp(-2.0 * a)
+        y = 1.0 - 2.0 * e / (1.0 + e)
+    elif a == a:
+        return math.copysign(1.0, x)
+    else:
+        return x  # nan
+    return y if x > 0 else -y
 
 
 def sigmoid(x: float) -> float:
-    """1 / (1 + e^-x), evaluated so that neither branch can overflow."""
+    """1 / (1 + e^-x) for x ≥ 0, e^x / (1 + e^x) below (neither can overflow), with the
+    rounding of 1 + e taken back (Fast2Sum): q/(1 + δ) ≈ q − q·δ. Cheaper than the
+    double-double of ``sigmoid_minus``, and still more often correctly rounded than PyTorch
+    (bench/accuracy.py)."""
     if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = exp(x)  # x < 0 (or nan): e <= 1
-    return e / (1.0 + e)
+        e = math.exp(-x)
+        d = 1.0 + e
+        q = 1.0 / d
+        return q - q * q * (e - (d - 1.0))
+    if x != x:
+        return x
+    e = math.exp(x)
+    d = 1.0 + e
+    q = e / d
+    return q - q * ((e - (d - 1.0)) / d)
+
+
+def sigmoid_minus(x: float, y: float) -> float:
+    """σ(x) − y, rounded once from σ(x) in double-double: no cancellation when y is close to
+    σ(x) (the gradient of binary cross-entropy with a soft target, σ(z) − 0.5 at z ≈ 0)."""
+    if x >= 0:
+        if x > 37.0:  # σ(x) = 1 − e^-x (1 − …), e^-x < 2^-53
+            return (1.0 - y) - math.exp(-x) if y else 1.0
+        e, e_lo = _exp_dd(-x)
+        d = 1.0 + e
+        q, c = _quotient2(1.0, 0.0, d, (e - (d - 1.0)) + e_lo)
+        return (q - y) + c
+    if x < -42.0:
+        return math.exp(x) - y  # e^x / (1 + e^x) = e^x (1 − e^x …), e^x < 2^-60
+    if x != x:
+        return x
+    e, e_lo = _exp_dd(x)
+    d = 1.0 + e
+    q, c = _quotient2(e, e_lo, d, (e - (d - 1.0)) + e_lo)
+    return (q - y) + c
 
 
 def softplus(x: float) -> float:

@@ -22,6 +22,7 @@ import math
 import operator
 
 from autograd import _floats as F
+from autograd import _lse as L
 from autograd.value import Primitive, Value
 
 
@@ -59,14 +60,23 @@ def _pow_vjp(g, ans, x, y):
     constant_exponent = type(y) is Value and not y.requires_grad
     if constant_exponent:
         y = y.data
-    # At y = 0 the shortcut dx = 0 avoids 0·x^-1 = nan at x = 0; in a derivative graph
-    # (y a Value) it is taken only there, so that dx keeps its dependence on y.
-    if data(y) == 0 and (type(y) is not Value or data(x) == 0):
-        dx = 0.0
+    # At x = 0 the conventional zeros are limits as x → 0+, where the derivatives of dx and
+    # dy themselves may be infinite. In a derivative graph (x, y Values) a zero must then keep
+    # that slope, or a mixed partial loses it: ∂²(x^y)/∂x∂y = x^(y-1)·(1 + y·log x), which
+    # tends to +inf at y = 0 and to -inf for 0 < y ≤ 1 (to 0 for y > 1, where the constant
+    # is right). ±√x (and √y) are such zeros: value 0, slope ±inf, as the closed form.
+    at_zero = data(x) == 0
+    if data(y) == 0 and (type(y) is not Value or at_zero):
+        dx = g * sqrt(y) if type(y) is Value and at_zero else 0.0
     else:
         dx = g * y * pow_(x, y - 1.0)
-    if constant_exponent or data(x) == 0 and data(y) >= 0:
+    if constant_exponent:
         dy = 0.0
+    elif at_zero and data(y) >= 0:
+        if type(x) is Value and x.requires_grad and data(y) <= 1:
+            dy = g * (sqrt(x) if data(y) == 0 else -sqrt(x))
+        else:
+            dy = 0.0
     else:
         dy = g * ans * log(x)
     return dx, dy
@@ -157,6 +167,56 @@ linear = Primitive(
     _linear_vjp,
     "z = Σ wᵢ·xᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1",
     array_form=lambda np: (_array_linear_forward, None),
+)
+
+
+# --- log-sum-exp and the losses built on it: stable n-ary nodes -------------------------------
+# The forward rules (autograd/_lse.py) avoid every cancellation, and so do the float gradients;
+# in a derivative graph (create_graph) the rules are the same functions written with
+# primitives, so that they can be differentiated again.
+def _logsumexp_vjp(g, ans, *xs):
+    if type(ans) is Value:
+        return [g * exp(x - ans) for x in xs]
+    return [g * w for w in L.softmax_weights(xs)]
+
+
+def _log_softmax_vjp(g, ans, target, *others):
+    if type(ans) is Value:  # ans = t − logsumexp: softmax(t) = e^ans, softmax(o) = e^(o − t + ans)
+        return [g * (1.0 - exp(ans))] + [-(g * exp(o - target + ans)) for o in others]
+    return [g * d for d in L.log_softmax_grads(target, *others)]
+
+
+def _bce_vjp(g, ans, z, y):
+    # σ(z) − y, written as (1 − y) − σ(−z) for z ≥ 0: at z = 40, y = 1 it is −4.2e-18, not
+    # 1.0 − 1 = 0. The two forms are the same function, so a derivative graph may take either.
+    if type(z) is not Value and type(y) is not Value:
+        return g * F.sigmoid_minus(z, y), -(g * z)  # and for soft targets too: see there
+    if data(z) >= 0:
+        dz = g * ((1.0 - y) - sigmoid(-z))
+    else:
+        dz = g * (sigmoid(z) - y)
+    return dz, -(g * z)
+
+
+logsumexp = Primitive(
+    "logsumexp",
+    L.logsumexp,
+    _logsumexp_vjp,
+    "∂ log Σⱼ e^xⱼ/∂xᵢ = softmax(x)ᵢ = e^(xᵢ − logsumexp x)",
+)
+# log_softmax(t, o₁, …, oₖ) = t − log(e^t + Σ e^oⱼ): the log-probability of its first input
+# among all of them (one node per class: autograd.log_softmax and nn's cross_entropy).
+log_softmax = Primitive(
+    "log_softmax",
+    L.log_softmax,
+    _log_softmax_vjp,
+    "∂/∂t = 1 − softmax(t), ∂/∂oⱼ = −softmax(oⱼ)",
+)
+binary_cross_entropy_with_logits = Primitive(
+    "binary_cross_entropy_with_logits",
+    L.binary_cross_entropy_with_logits,
+    _bce_vjp,
+    "ℓ = softplus(z) − y·z: ∂ℓ/∂z = σ(z) − y, ∂ℓ/∂y = −z",
 )
 
 # --- functions of one variable --------------------------------------------------------------

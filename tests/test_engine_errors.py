@@ -140,6 +140,7 @@ def _fixed_arity(p: Primitive) -> int:
         "leaky_relu": 2,
         "clamp": 3,
         "hardtanh": 3,
+        "binary_cross_entropy_with_logits": 2,
     }
     return 2 if p.name in binary else arities.get(p.name, 1)
 
@@ -147,7 +148,8 @@ def _fixed_arity(p: Primitive) -> int:
 FIXED = [
     p
     for p in vars(P).values()
-    if isinstance(p, Primitive) and p.name not in ("sum", "linear", "amax", "amin")
+    if isinstance(p, Primitive)
+    and p.name not in ("sum", "linear", "amax", "amin", "logsumexp", "log_softmax")
 ]
 
 

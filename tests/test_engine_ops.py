@@ -60,7 +60,7 @@ def torch_grad(y, xs, create_graph: bool) -> list:
     """∂y/∂x for each x (0 where y does not depend on x, as our grad() returns)."""
     if not y.requires_grad:  # y is a constant, e.g. the derivative of a linear function
         return [torch.zeros((), dtype=torch.float64) for _ in xs]
-    gs = torch.autograd.grad(y, xs, create_graph=create_graph, allow_unused=True)
+    gs = torch.autograd.grad(y, xs, create_graph=create_graph, retain_graph=True, allow_unused=True)
     return [torch.zeros((), dtype=torch.float64) if g is None else g for g in gs]
 
 
@@ -132,6 +132,9 @@ SIGNED = [(0.5,), (-1.3,), (2.7,)]
 POSITIVE = [(0.5,), (2.0,), (9.0,)]
 PAIRS = [(1.5, -2.0), (-0.3, 0.7), (2.0, 3.0)]
 
+
+TRIPLES = [(0.3, -1.2, 2.0), (-0.5, 0.25, 4.0), (1.0, 1.0, -3.0)]
+
 CASES = [
     Case("a + b", lambda a, b: a + b, lambda a, b: a + b, PAIRS),
     Case("a + 2.5", lambda a: a + 2.5, lambda a: a + 2.5, SIGNED),
@@ -200,6 +203,30 @@ CASES = [
         [(0.5, -1.5), (3.0, 2.0)],
     ),
     Case("a * b.sin() (product rule)", lambda a, b: a * b.sin(), lambda a, b: a * b.sin(), PAIRS),
+    Case(
+        "logsumexp([a, b, c])",
+        lambda a, b, c: autograd.logsumexp([a, b, c]),
+        lambda a, b, c: torch.logsumexp(torch.stack([a, b, c]), 0),
+        TRIPLES,
+    ),
+    Case(
+        "log_softmax([a, b, c])[1]",
+        lambda a, b, c: autograd.log_softmax([a, b, c])[1],
+        lambda a, b, c: torch.log_softmax(torch.stack([a, b, c]), 0)[1],
+        TRIPLES,
+    ),
+    Case(
+        "softmax([a, b, 2])[0]",
+        lambda a, b: autograd.softmax([a, b, 2.0])[0],
+        lambda a, b: torch.softmax(torch.stack([a, b, torch.tensor(2.0, dtype=a.dtype)]), 0)[0],
+        PAIRS,
+    ),
+    Case(
+        "binary_cross_entropy_with_logits(z, y)",
+        P.binary_cross_entropy_with_logits,
+        tF.binary_cross_entropy_with_logits,
+        [(0.5, 0.3), (-1.3, 0.8), (2.7, 1.0), (-0.4, 0.0)],
+    ),
 ]
 
 # The functions of autograd (the primitives themselves) called on a Value, beside the methods.
@@ -359,8 +386,13 @@ def _broken(vjp, position, how: Callable):
 
 
 MUTATIONS = {"negated": lambda g: -g, "scaled by 1.5": lambda g: g * 1.5}
-VARIADIC = {"sum", "linear"}  # any number of inputs: break the first and the last
-ARITY = {"add": 2, "mul": 2, "pow": 2, "leaky_relu": 2}
+VARIADIC = {
+    "sum",
+    "linear",
+    "logsumexp",
+    "log_softmax",
+}  # any number of inputs: break the first and the last
+ARITY = {"add": 2, "mul": 2, "pow": 2, "leaky_relu": 2, "binary_cross_entropy_with_logits": 2}
 
 
 def _cases_using(primitive: Primitive) -> list:

@@ -160,6 +160,13 @@ class Graph:
             return f"|{arg(ins[0])[0]}|", ATOM
         if op == "leaky_relu":
             return f"leaky_relu({arg(ins[0])[0]}, {arg(ins[1])[0]})", ATOM
+        if op == "logsumexp":
+            return f"log Σ exp({', '.join(arg(x)[0] for x in ins)})", ATOM
+        if op == "log_softmax":  # the log-probability of the first input among all of them
+            others = ", ".join(arg(x)[0] for x in ins[1:])
+            return f"log softmax({arg(ins[0])[0]} | {others})", ATOM
+        if op == "binary_cross_entropy_with_logits":
+            return f"bce({arg(ins[0])[0]}, {arg(ins[1])[0]})", ATOM
         symbol = _FUNCTION_SYMBOLS.get(op, op)
         return f"{symbol}({', '.join(arg(x)[0] for x in ins)})", ATOM
 
@@ -222,6 +229,8 @@ def edges(g: Graph, u: Value) -> list[tuple[Value, float, str, Term | None]]:
         edges += [(x, d, N(w)[0], term_of(w)) for w, x, d in zip(ws, xs, local[k:])]
         edges.append((ins[-1], local[-1], "1", ONE))
         return edges
+    if op in _NARY_RULES:
+        return [(x, d, f, None) for x, d, f in zip(ins, local, _NARY_RULES[op](g, u))]
     x = ins[0]
     X = N(x)[0]
     if op == "pow":
@@ -396,4 +405,28 @@ _INPUT_RULES = {
     "selu": lambda n, v, u: [
         _case(v[0] > 0, f"λ = 1.0507 (as {n[0]} > 0)", f"λα·exp({n[0]}) (as {n[0]} ≤ 0)")
     ],
+}
+
+
+def _logsumexp_rules(g: Graph, u: Value) -> list[str]:
+    U = g.name(u)[0]
+    return [f"exp({g.name(x)[0]} − {U})" for x in u.inputs]
+
+
+def _log_softmax_rules(g: Graph, u: Value) -> list[str]:
+    U = g.name(u)[0]
+    t, *others = [g.name(x)[0] for x in u.inputs]
+    return [f"1 − exp({U})"] + [f"−exp({o} − {t} + {U})" for o in others]
+
+
+def _bce_rules(g: Graph, u: Value) -> list[str]:
+    z, y = [g.name(x)[0] for x in u.inputs]
+    return [f"σ({z}) − {y}", f"−{z}"]
+
+
+# n-ary and two-input functions: op -> (graph, node) -> a formula per input
+_NARY_RULES = {
+    "logsumexp": _logsumexp_rules,
+    "log_softmax": _log_softmax_rules,
+    "binary_cross_entropy_with_logits": _bce_rules,
 }
