@@ -16,6 +16,9 @@ from contextlib import contextmanager
 class _ThreadState(threading.local):
     grad_enabled = True
     anomaly = False
+    # True while a derivative rule builds nodes under create_graph: detect_anomaly then checks
+    # the gradients the rule returns (naming the primitive), not each node the rule builds.
+    in_rule = False
 
 
 state = _ThreadState()

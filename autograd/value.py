@@ -159,7 +159,7 @@ def _record_in_mode(out: Value, op: Primitive, inputs: tuple) -> bool:
         return True
     if _state.anomaly:
         out._site = user_site()
-        if not math.isfinite(out.data):
+        if not math.isfinite(out.data) and not _state.in_rule:
             raise FloatingPointError(
                 f"detect_anomaly: {op.name} produced {out.data} from "
                 f"{describe_inputs(flat_inputs(op, inputs))}, at {out._site}"
