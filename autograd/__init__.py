@@ -9,6 +9,7 @@
 """
 
 from autograd.backward import backward, grad, topological_order
+from autograd.functional import hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.primitives import (
     abs_,
@@ -108,4 +109,10 @@ __all__ = [
     "pow_",
     "sum_",
     "linear",
+    "value_and_grad",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "jvp",
+    "vjp",
 ]
