@@ -155,10 +155,26 @@ def rounding_error(value, leaf) -> float:
     for node, g in gradients(value).items():
         if not varies.get(node, False):
             continue
-        term = abs(g * node.data)
+        term = abs(g) * _rounded_magnitude(node)
         if math.isfinite(term):
             total += term
     return epsilon * total
+
+
+def _rounded_magnitude(node) -> float:
+    """The size at which a node's result is rounded: |result| for one operation; an n-ary
+    sum rounds each partial sum, so Σ|term| times the number of terms (the dot in
+    2 + 2e-8 - 2 = 2e-8 is off by ε·2, not by ε·2e-8)."""
+    inputs = node.inputs
+    if len(inputs) <= 2:
+        return abs(node.data)
+    data = [x.data for x in inputs]
+    if node.op == "linear":
+        n = len(data) // 2
+        terms = [w * x for w, x in zip(data[:n], data[n : 2 * n])] + [data[-1]]
+    else:
+        terms = data
+    return max(abs(node.data), len(terms) * sum(abs(t) for t in terms))
 
 
 def _power_of_two(x: float) -> float:
