@@ -60,21 +60,31 @@ def _derivatives(f, point, order):
 
 
 def _checkable(f, point, order) -> bool:
-    """Finite, and smooth at the scale of the smallest step (ulps of the inputs): the
-    derivatives of order ``order`` barely move when the inputs move by 64 ulps."""
+    """Finite, and smooth at the scale of the smallest step (two ulps of the inputs): the
+    derivatives of order ``order`` move by less than half when an input moves by δ = 2 ulps
+    (no kink there), and f moves by about 2δ·f' (no jump: floor at an integer)."""
     value, derivatives = _derivatives(f, point, order)
     if not math.isfinite(value) or not all(math.isfinite(d) for d in derivatives):
         return False
+    _, slopes = _derivatives(f, point, 1)
     for i, x in enumerate(point):
+        delta = 2 * math.ulp(x)
+        moved_values = []
         for direction in (1, -1):
             moved = list(point)
-            moved[i] = x + direction * 64 * math.ulp(x)
+            moved[i] = x + direction * delta
             moved_value, moved_derivatives = _derivatives(f, moved, order)
             if not math.isfinite(moved_value):
                 return False
+            moved_values.append(moved_value)
             for d, e in zip(derivatives, moved_derivatives):
-                if not abs(d - e) <= 1e-6 * max(abs(d), abs(e)) + 1e-300:
+                if not abs(d - e) <= 0.5 * max(abs(d), abs(e)) + 1e-300:
                     return False
+        change = moved_values[0] - moved_values[1]
+        expected = 2 * delta * slopes[i]
+        rounding = 4 * math.ulp(max(abs(value), *map(abs, moved_values)))
+        if not abs(change - expected) <= 0.5 * abs(expected) + rounding:
+            return False
     return True
 
 
