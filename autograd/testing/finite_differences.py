@@ -97,7 +97,9 @@ def derivatives(
         start = min(_power_of_two(min(needed, default=math.inf)), highest / 16)
         if x != 0:
             start = min(start, _power_of_two(abs(x) / 16))
-        h = max(lowest, start)
+        # four octaves lower: the noise bound can be pessimistic (x·-1 is exact), and a
+        # search that starts too high may never meet an accurate step
+        h = max(lowest, start / 16)
     quotients: list[list[_Quotient]] = [[] for _ in range(n)]
     best: list[Estimate | None] = [None] * n
     done = [False] * n
