@@ -299,3 +299,17 @@ def test_a_constant_derivative_is_a_constant_node():
     (d3,) = grad(x * 3.0, [x], create_graph=True)
     assert d3.data == 3.0
     assert grad(d3, [x]) == (0.0,)
+
+
+def test_backward_function_seeds_with_one_by_default():
+    x = Value(3.0)
+    autograd.backward(x * x)
+    assert x.grad == 6.0
+
+
+def test_constant_zeros_keep_their_sign():
+    # plain numbers become shared constant leaves; -0.0 == 0.0, so zeros must not be shared
+    x = Value(2.0)
+    assert same((x * 0.0).data, 0.0)
+    assert same((x * -0.0).data, -0.0)
+    assert same((x * 0.0).data, 0.0)
