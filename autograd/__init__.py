@@ -9,7 +9,33 @@
 """
 
 from autograd.backward import backward, grad, topological_order
-from autograd.functions import (  # the functions of issue 10: math's and PyTorch's
+from autograd.functional import hessian, hvp, jacobian, jvp, value_and_grad, vjp
+from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from autograd.primitives import (
+    abs_,
+    add,
+    cos,
+    div,
+    exp,
+    leaky_relu,
+    linear,
+    log,
+    mul,
+    neg,
+    pow_,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    sub,
+    sum_,
+    tanh,
+)
+from autograd.softmax import log_softmax, logsumexp, softmax
+from autograd.value import Primitive, Value, apply
+from autograd.value import record as _record
+from autograd.wrappers import (  # options, lists, and the primitives added with them
     acos,
     acosh,
     amax,
@@ -49,31 +75,6 @@ from autograd.functions import (  # the functions of issue 10: math's and PyTorc
     tan,
     trunc,
 )
-from autograd.modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from autograd.primitives import (
-    abs_,
-    add,
-    cos,
-    div,
-    exp,
-    leaky_relu,
-    linear,
-    log,
-    mul,
-    neg,
-    pow_,
-    relu,
-    sigmoid,
-    sin,
-    softplus,
-    sqrt,
-    sub,
-    sum_,
-    tanh,
-)
-from autograd.softmax import log_softmax, logsumexp, softmax
-from autograd.value import Primitive, Value, apply
-from autograd.value import record as _record
 
 
 def _as_list(items, where: str) -> list:
@@ -194,4 +195,10 @@ __all__ = [
     "gelu",
     "elu",
     "hardtanh",
+    "value_and_grad",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "jvp",
+    "vjp",
 ]

@@ -248,7 +248,7 @@ def softplus(x: float) -> float:
 
 
 def relu(x: float) -> float:
-    return 0.0 if x <= 0 else x  # nan stays nan, as in PyTorch
+    return 0.0 if x < 0 else x  # -0.0 and nan stay as they are, as in PyTorch
 
 
 def sign(x: float) -> float:

@@ -165,7 +165,9 @@ def _send_general(
             totals[node] = g
         inputs = node.inputs
         vjp = node.primitive.vjp  # type: ignore[union-attr]  # an operation has one
-        if create_graph:
+        if create_graph and anomaly:
+            input_grads = _rule_on_values(vjp, g, node, inputs)
+        elif create_graph:
             input_grads = vjp(g, node, *inputs)
         else:
             input_grads = vjp(g, node.data, *[x.data for x in inputs])
@@ -175,6 +177,19 @@ def _send_general(
             if x.requires_grad:
                 partial = x._partial
                 x._partial = gx if partial is claim else partial + gx
+
+
+def _rule_on_values(vjp, g: Any, node: Value, inputs: Sequence[Value]) -> Sequence:
+    """A rule run under create_graph and detect_anomaly: the nodes it builds are not checked
+    one by one (that would blame an internal div of sqrt's rule, at the grad() line), its
+    results are, by ``_check_finite``, which names the primitive and where its node was made."""
+    state = modes.state
+    previous = state.in_rule
+    state.in_rule = True
+    try:
+        return vjp(g, node, *inputs)
+    finally:
+        state.in_rule = previous
 
 
 def _send_first_order(operations: list[Value], totals: dict[Value, Any] | None) -> None:

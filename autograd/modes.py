@@ -17,6 +17,9 @@ class _ThreadState(threading.local):
     grad_enabled = True
     anomaly = False
     taping = False  # autograd.tape.record is running: no_grad nodes keep their inputs
+    # True while a derivative rule builds nodes under create_graph: detect_anomaly then checks
+    # the gradients the rule returns (naming the primitive), not each node the rule builds.
+    in_rule = False
 
 
 state = _ThreadState()

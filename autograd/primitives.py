@@ -76,7 +76,7 @@ def _pow_vjp(g, ans, x, y):
         if type(x) is Value and x.requires_grad and data(y) <= 1:
             dy = g * (sqrt(x) if data(y) == 0 else -sqrt(x))
         else:
-            dy = 0.0
+            dy = g * 0.0  # PyTorch multiplies by its masked 0: an infinite or nan g gives nan
     else:
         dy = g * ans * log(x)
     return dx, dy
@@ -263,11 +263,12 @@ softplus = Primitive(
 )
 # relu'(x) is 0 where x <= 0, else 1: relu'(0) = 0 and relu'(nan) = 1, as in PyTorch. The rule
 # reads the case off ans = relu(x), which is <= 0 exactly where x is (and nan where x is nan).
-# Where it is 0 the rule still multiplies, g · 0, so that an infinite or nan g gives nan.
+# Where it is 0 the gradient is 0 whatever g is, inf and nan included: PyTorch selects, it
+# does not multiply.
 relu = Primitive(
     "relu",
     F.relu,
-    lambda g, ans, x: (g * 0.0 if ans <= 0 else g,),
+    lambda g, ans, x: (0.0 if ans <= 0 else g,),
     "∂relu(x)/∂x = 1 if x > 0 else 0",
     array_form=lambda np: (
         lambda x: np.where(x <= 0, 0.0, x),
@@ -277,7 +278,7 @@ relu = Primitive(
 leaky_relu = Primitive(
     "leaky_relu",
     F.leaky_relu,
-    lambda g, ans, x, slope: (g * (1.0 if data(x) > 0 else slope), g * (0.0 if data(x) > 0 else x)),
+    lambda g, ans, x, slope: (g, 0.0) if data(x) > 0 else (g * slope, g * x),
     "∂leaky_relu(x)/∂x = 1 if x > 0 else slope",
     array_form=lambda np: (
         lambda x, slope: np.where(x > 0, x, x * slope),

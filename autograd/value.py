@@ -174,7 +174,7 @@ def _record_in_mode(out: Value, op: Primitive, inputs: tuple) -> bool:
         return True
     if _state.anomaly:
         out._site = user_site()
-        if not math.isfinite(out.data):
+        if not math.isfinite(out.data) and not _state.in_rule:
             raise FloatingPointError(
                 f"detect_anomaly: {op.name} produced {out.data} from "
                 f"{describe_inputs(flat_inputs(op, inputs))}, at {out._site}"
@@ -470,7 +470,7 @@ class Value:
         return apply1(cos, self)
 
     # The rest of math's functions and PyTorch's piecewise ones, under torch.Tensor's method
-    # names (the functions themselves, and their rules, are in primitives.py / functions.py).
+    # names (the functions themselves, and their rules, are in primitives.py / wrappers.py).
     def tan(self) -> Value:
         return apply1(_P.tan, self)
 
@@ -619,8 +619,8 @@ def _data_of(x) -> float:
 
 
 # The primitives need the Value class, so they are imported last.
-from autograd import functions as _F  # noqa: E402
 from autograd import primitives as _P  # noqa: E402
+from autograd import wrappers as _F  # noqa: E402
 from autograd.primitives import (  # noqa: E402
     abs_,
     add,

@@ -125,7 +125,9 @@ class Adam(Optimizer):
         if not (
             isinstance(betas, (tuple, list))
             and len(betas) == 2
-            and all(isinstance(b, Real) and 0.0 <= b < 1.0 for b in betas)
+            and all(
+                isinstance(b, Real) and not isinstance(b, bool) and 0.0 <= b < 1.0 for b in betas
+            )
         ):
             raise ValueError(f"Adam: betas must be two numbers in [0, 1), got {betas!r}")
         self.beta1, self.beta2 = float(betas[0]), float(betas[1])

@@ -268,3 +268,31 @@ def test_trees_reject_bad_nodes_and_backends():
         call("add", x0, x2).evaluate([0.5, 1.0], "float")
     with pytest.raises(TypeError, match="real number"):
         Const("1")
+
+
+# --- magnitudes ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(values(-math.inf, math.inf, magnitudes=(1e-300, 1e15)))
+def test_magnitudes_stay_in_their_range(x):
+    assert 1e-300 <= abs(x) <= 1e15
+
+
+def test_magnitudes_reach_both_ends_and_both_signs():
+    strategy = values(-math.inf, math.inf, magnitudes=True)
+    find(strategy, lambda x: x < -1e300)
+    find(strategy, lambda x: 0 < x < 1e-300)
+    find(expressions(n_vars=1, magnitudes=(1e-300, 1e15)), lambda e: abs(e.point[0]) > 1e14)
+
+
+def test_magnitudes_within_bounds():
+    find(values(0.0, 1.0, magnitudes=True), lambda x: x < 1e-200)
+    with pytest.raises(Exception):  # noqa: B017 (hypothesis's NoSuchExample)
+        find(values(0.0, 1.0, magnitudes=True), lambda x: x < 0 or x > 1)
+
+
+@pytest.mark.parametrize("bad", [(0.0, 1.0), (2.0, 1.0), (1.0, math.inf), "big", (1.0,)])
+def test_bad_magnitudes_are_refused(bad):
+    with pytest.raises(ValueError, match="magnitudes"):
+        values(magnitudes=bad)

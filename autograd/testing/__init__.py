@@ -11,7 +11,13 @@ needs hypothesis installed.
 
 import importlib
 
-from autograd.testing.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.testing.gradcheck import (
+    GradcheckError,
+    Row,
+    compare_derivatives,
+    gradcheck,
+    gradgradcheck,
+)
 
 _LAZY_SUBMODULES = ("strategies", "expressions")
 
@@ -24,4 +30,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "strategies", "expressions"]
+__all__ = [
+    "gradcheck",
+    "gradgradcheck",
+    "compare_derivatives",
+    "Row",
+    "GradcheckError",
+    "strategies",
+    "expressions",
+]

@@ -1,17 +1,16 @@
 """``gradcheck`` and ``gradgradcheck``: the engine's derivatives against finite differences.
 
-A derivative rule can be checked without knowing it: nudge one input by ±eps and watch the
-output move. The central difference
+A derivative rule can be checked without knowing it: nudge one input and watch the output
+move. ``gradcheck`` compares what ``grad`` computes with a numeric derivative from
+``finite_differences`` (a step per input, Richardson extrapolation, an error estimate), and
+with ``order=2`` or ``3`` does the same one and two levels up, numerically differentiating
+the analytic derivatives of the level below (``grad(..., create_graph=True)``), as JAX's
+``check_grads``. ``gradgradcheck`` is the ``order=2`` shorthand.
 
-    ∂f/∂xᵢ ≈ (f(x + eps·eᵢ) - f(x - eps·eᵢ)) / (2·eps)
-
-has an error of order eps² (the even terms of the Taylor series cancel), so with eps = 1e-6
-it agrees with the true derivative to about 1e-10 · |f|: rounding, not truncation, dominates.
-``gradcheck`` compares it with what ``grad`` computes; ``gradgradcheck`` does the same one
-level up, differencing the first derivatives to check ``grad(..., create_graph=True)``.
-
-An entry passes when |analytic - numeric| <= atol + rtol · |numeric| (the rule of
-``torch.allclose``); a failure raises ``GradcheckError`` with a table of every entry.
+An entry passes when |analytic - numeric| <= atol + rtol · |numeric| + the numeric value's
+error estimate; a failure raises ``GradcheckError`` with a table of every entry, which says
+for each failing one whether the derivative disagrees or no finite difference can be trusted
+at that point (f is not finite, jumps or has a kink within the step).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from numbers import Real
 
 from autograd.backward import grad
+from autograd.testing.finite_differences import Estimate, derivatives, rounding_error
 from autograd.value import Value
 
 Number = float | int
@@ -40,12 +40,16 @@ class GradcheckError(AssertionError):
 
 @dataclass(frozen=True)
 class Row:
-    """One compared derivative: which input(s), both estimates, and the verdict."""
+    """One compared derivative: which input(s), both values, the numeric one's error
+    estimate and step, and the verdict."""
 
     name: str  # "0 (x)" for ∂f/∂x; "0 (x), 1 (y)" for ∂²f/∂x∂y
     analytic: float
     numeric: float
     failure: str  # "" when the entry passes
+    error_estimate: float = 0.0  # of the numeric value
+    step: float = math.nan  # the smallest step of the numeric value's differences
+    trusted: bool = True  # False when no finite difference can be trusted for this entry
 
     @property
     def abs_error(self) -> float:
@@ -63,63 +67,102 @@ def gradcheck(
     f: Callable[..., Value | Number],
     inputs: Inputs,
     *,
-    eps: float = 1e-6,
+    order: int = 1,
+    eps: float | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
 ) -> bool:
-    """Check ∂f/∂xᵢ from ``grad`` against central finite differences at ``inputs``.
+    """Check every derivative of f up to ``order`` (1, 2 or 3) against finite differences.
 
-    ``f(*values)`` must return a scalar ``Value`` (or a plain number, whose gradient is 0).
-    ``inputs`` are floats, or Values whose labels then name the rows of the report.
-    Returns True; on a mismatch raises ``GradcheckError`` (or returns False when
-    ``raise_exception=False``).
+    ``f(*values)`` must return a scalar ``Value`` (or a plain number, whose derivatives are
+    0). ``inputs`` are floats, or Values whose labels then name the rows of the report.
+    Order 1 compares ∂f/∂xᵢ from ``grad`` with a numeric derivative of f; order m > 1 compares
+    each ∂ᵐf/∂xᵢ…∂xₗ from ``grad(..., create_graph=True)`` with a numeric derivative, along
+    xₗ, of the (analytic) derivative of order m − 1, as JAX's ``check_grads(order=m)``.
+
+    The numeric derivatives come from ``finite_differences.derivatives``: a step chosen per
+    input and Richardson extrapolation, with an error estimate. An entry passes when
+    |analytic − numeric| <= atol + rtol·|numeric| + error estimate; an analytic value that is
+    not finite fails. ``eps`` fixes the smallest step instead of searching for it.
+    Returns True; on a failure raises ``GradcheckError`` (or returns False when
+    ``raise_exception=False``), whose table says for each entry whether the derivative
+    disagrees or no finite difference can be trusted there.
 
         >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
         True
+        >>> gradcheck(lambda x: 3.0 * x, [1e12], order=3)
+        True
     """
-    points, labels = _validate(f, inputs, eps, atol, rtol, "gradcheck")
-    analytic = _first_derivatives(f, points, labels, "gradcheck", center=True)
-    rows = []
-    for i, name in enumerate(_names(labels)):
-        plus = _evaluate(f, _nudge(points, i, eps), labels, "gradcheck")
-        minus = _evaluate(f, _nudge(points, i, -eps), labels, "gradcheck")
-        numeric = (plus - minus) / (2 * eps)
-        rows.append(_compare(name, analytic[i], numeric, atol, rtol))
-    return _verdict("gradcheck", "∂f/∂input", rows, eps, atol, rtol, raise_exception)
+    rows = compare_derivatives(f, inputs, order=order, eps=eps, atol=atol, rtol=rtol)
+    what = "∂f/∂input" if order == 1 else f"the derivatives of f up to order {order}"
+    return _verdict("gradcheck", what, rows, atol, rtol, raise_exception)
+
+
+def compare_derivatives(
+    f: Callable[..., Value | Number],
+    inputs: Inputs,
+    *,
+    order: int = 1,
+    eps: float | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> list[Row]:
+    """What ``gradcheck`` compares, as a list of ``Row`` (every entry, passed or failed):
+    for tests that need the numeric values, their error estimates or steps. Arguments and
+    errors for bad arguments as for ``gradcheck``."""
+    who = "gradcheck"
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 3:
+        raise ValueError(f"{who}(order): order must be 1, 2 or 3, got {order!r}")
+    points, labels = _validate(f, inputs, eps, atol, rtol, who)
+    _finite_output(f, _leaves(points, labels), who)
+    names = _names(labels)
+    rows: list[Row] = []
+    for level in range(1, order + 1):
+        analytic = _derivatives(f, points, labels, level, who)
+        leaves, graphs = _derivative_graphs(f, points, labels, level - 1, who, keep_graph=True)
+        lower = {key: v.data if isinstance(v, Value) else float(v) for key, v in graphs.items()}
+        for j in range(len(points)):
+            keys = [key for key in analytic if key[-1] == j]
+
+            def phi(t: float, j: int = j, keys: list = keys, m: int = level - 1) -> list[float]:
+                moved = _derivatives(f, _moved(points, j, t), labels, m, who)
+                return [moved[key[:-1]] for key in keys]
+
+            estimates = derivatives(
+                phi,
+                points[j],
+                [lower[key[:-1]] for key in keys],
+                [rounding_error(graphs[key[:-1]], leaves[j]) for key in keys],
+                [analytic[key] for key in keys],
+                atol=atol,
+                rtol=rtol,
+                step=eps,
+            )
+            for key, estimate in zip(keys, estimates):
+                name = ", ".join(names[i] for i in key)
+                rows.append(_compare(name, analytic[key], estimate, atol, rtol))
+    return rows
 
 
 def gradgradcheck(
     f: Callable[..., Value | Number],
     inputs: Inputs,
     *,
-    eps: float = 1e-6,
+    eps: float | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
 ) -> bool:
-    """Check every second derivative ∂²f/∂xᵢ∂xⱼ against finite differences.
+    """``gradcheck(f, inputs, order=2)``: every first and second derivative ∂²f/∂xᵢ∂xⱼ.
 
-    The analytic Hessian differentiates ``grad(f, x, create_graph=True)`` once more; the
-    numeric one differences the first-order gradients: (∂f/∂xᵢ at x + eps·eⱼ minus at
-    x - eps·eⱼ) / 2eps. The first derivatives themselves are ``gradcheck``'s business.
-    Arguments and result as for ``gradcheck``.
+    The analytic second derivatives differentiate ``grad(f, x, create_graph=True)`` once
+    more; the numeric ones differentiate those first derivatives numerically. A row named
+    "i, j" is ∂/∂xⱼ (∂f/∂xᵢ). Arguments and result as for ``gradcheck``.
     """
-    points, labels = _validate(f, inputs, eps, atol, rtol, "gradgradcheck")
-    leaves = _leaves(points, labels)
-    out = _finite_output(f, leaves, "gradgradcheck")
-    first = grad(out, leaves, create_graph=True) if isinstance(out, Value) else [0.0] * len(leaves)
-    # hessian[i][j] = ∂/∂xⱼ (∂f/∂xᵢ)
-    hessian = [grad(g, leaves) if isinstance(g, Value) else [0.0] * len(leaves) for g in first]
-    names = _names(labels)
-    rows = []
-    for j in range(len(points)):
-        plus = _first_derivatives(f, _nudge(points, j, eps), labels, "gradgradcheck")
-        minus = _first_derivatives(f, _nudge(points, j, -eps), labels, "gradgradcheck")
-        for i in range(len(points)):
-            numeric = (plus[i] - minus[i]) / (2 * eps)
-            rows.append(_compare(f"{names[i]}, {names[j]}", hessian[i][j], numeric, atol, rtol))
-    return _verdict("gradgradcheck", "∂²f/∂input∂input", rows, eps, atol, rtol, raise_exception)
+    return gradcheck(
+        f, inputs, order=2, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
+    )
 
 
 # --- checking the arguments -----------------------------------------------------------------
@@ -156,10 +199,10 @@ def _validate(f, inputs, eps, atol, rtol, who: str) -> tuple[list[float], list[s
             )
         points.append(float(x))
         labels.append(label)
-    for name, number in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+    for name, number in (("eps", 1.0 if eps is None else eps), ("atol", atol), ("rtol", rtol)):
         if isinstance(number, bool) or not isinstance(number, Real) or not math.isfinite(number):
             raise TypeError(f"{who}({name}): {name} must be a finite real number, got {number!r}")
-    if eps <= 0:
+    if eps is not None and eps <= 0:
         raise ValueError(f"{who}(eps): eps must be > 0, got {eps!r}")
     if atol < 0 or rtol < 0:
         raise ValueError(f"{who}: atol and rtol must be >= 0, got atol={atol!r}, rtol={rtol!r}")
@@ -185,13 +228,6 @@ def _call(f, leaves: list[Value], who: str) -> Value | float:
     )
 
 
-def _evaluate(f, points: Sequence[float], labels: Sequence[str], who: str) -> float:
-    """f at ``points`` as a float. The graph is recorded as usual, since f may itself call
-    ``grad()`` or ``backward()`` (to check a gradient penalty, or a derivative of a derivative)."""
-    out = _call(f, _leaves(points, labels), who)
-    return out.data if isinstance(out, Value) else out
-
-
 def _finite_output(f, leaves: list[Value], who: str) -> Value | float:
     out = _call(f, leaves, who)
     value = out.data if isinstance(out, Value) else out
@@ -203,19 +239,35 @@ def _finite_output(f, leaves: list[Value], who: str) -> Value | float:
     return out
 
 
-def _first_derivatives(f, points, labels, who: str, center: bool = False) -> list[float]:
-    """grad of f at ``points``; at the center point f must be finite (near it, a non-finite
-    value just makes the numeric estimate, and so the check, fail)."""
+def _derivative_graphs(
+    f, points, labels, level: int, who: str, keep_graph: bool
+) -> tuple[list[Value], dict[tuple[int, ...], Value | float]]:
+    """{(i₁, …, iₘ): ∂ᵐf/∂x_{i₁}…∂x_{iₘ}} at ``points`` for m = ``level`` (m = 0: {(): f}),
+    each level differentiating the one before with ``grad(..., create_graph=True)``; the
+    last level as graphs too when ``keep_graph``. Returns (the leaves, the derivatives)."""
     leaves = _leaves(points, labels)
-    out = _finite_output(f, leaves, who) if center else _call(f, leaves, who)
-    if not isinstance(out, Value):
-        return [0.0] * len(leaves)
-    return list(grad(out, leaves))
+    current: dict[tuple[int, ...], Value | float] = {(): _call(f, leaves, who)}
+    for m in range(level):
+        following: dict[tuple[int, ...], Value | float] = {}
+        for key, value in current.items():
+            if isinstance(value, Value):
+                grads = grad(value, leaves, create_graph=keep_graph or m < level - 1)
+            else:
+                grads = (0.0,) * len(leaves)
+            for i, g in enumerate(grads):
+                following[key + (i,)] = g
+        current = following
+    return leaves, current
 
 
-def _nudge(points: Sequence[float], i: int, step: float) -> list[float]:
+def _derivatives(f, points, labels, level: int, who: str) -> dict[tuple[int, ...], float]:
+    _, graphs = _derivative_graphs(f, points, labels, level, who, keep_graph=False)
+    return {key: v.data if isinstance(v, Value) else float(v) for key, v in graphs.items()}
+
+
+def _moved(points: Sequence[float], i: int, value: float) -> list[float]:
     moved = list(points)
-    moved[i] += step
+    moved[i] = value
     return moved
 
 
@@ -226,21 +278,27 @@ def _names(labels: Sequence[str]) -> list[str]:
     return [f"{i} ({label})" if label else str(i) for i, label in enumerate(labels)]
 
 
-def _compare(name: str, analytic: float, numeric: float, atol: float, rtol: float) -> Row:
-    if not math.isfinite(numeric):
-        failure = "numeric not finite: f is undefined or infinite within eps of this point"
-    elif not math.isfinite(analytic):
-        failure = "analytic not finite"
-    elif abs(analytic - numeric) > atol + rtol * abs(numeric):
-        failure = f"abs error > atol={atol:g} and rel error > rtol={rtol:g}"
-    else:
+def _compare(name: str, analytic: float, estimate: Estimate, atol: float, rtol: float) -> Row:
+    numeric, error = estimate.value, estimate.error
+    trusted = not estimate.untrusted
+    if math.isfinite(analytic) and abs(analytic - numeric) <= atol + rtol * abs(numeric) + error:
         failure = ""
-    return Row(name, analytic, numeric, failure)
+    elif not trusted:
+        failure = f"no finite difference can be trusted: {estimate.untrusted}"
+        if not math.isfinite(analytic):
+            failure += f" (and the analytic value is {analytic})"
+    elif not math.isfinite(analytic):
+        failure = f"analytic is {analytic}"
+    else:
+        failure = (
+            f"abs error > atol + rtol·|numeric| + error estimate (atol={atol:g}, rtol={rtol:g})"
+        )
+    return Row(name, analytic, numeric, failure, error, estimate.step, trusted)
 
 
 def format_table(rows: Sequence[Row]) -> str:
     """The rows as an aligned text table (the body of a ``GradcheckError``)."""
-    header = ("input", "analytic", "numeric", "abs error", "rel error", "result")
+    header = ("input", "analytic", "numeric", "abs error", "rel error", "error est.", "step")
     body = [
         (
             r.name,
@@ -248,27 +306,33 @@ def format_table(rows: Sequence[Row]) -> str:
             f"{r.numeric:.10g}",
             f"{r.abs_error:.3g}",
             f"{r.rel_error:.3g}",
+            f"{r.error_estimate:.3g}",
+            f"{r.step:.3g}",
             "FAIL: " + r.failure if r.failure else "ok",
         )
         for r in rows
     ]
-    widths = [max(len(line[k]) for line in [header, *body]) for k in range(5)]
+    columns = len(header)
+    widths = [max(len(line[k]) for line in [header, *body]) for k in range(columns)]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)) + "  " + line[5]
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths))
+        + "  "
+        + (line[columns] if len(line) > columns else "result")
         for line in [header, *body]
     ]
     return "\n".join("  " + line.rstrip() for line in lines)
 
 
-def _verdict(who: str, what: str, rows: list[Row], eps, atol, rtol, raise_exception) -> bool:
+def _verdict(who: str, what: str, rows: list[Row], atol, rtol, raise_exception) -> bool:
     failed = [r for r in rows if r.failure]
     if not failed:
         return True
     if not raise_exception:
         return False
     raise GradcheckError(
-        f"{who}: {len(failed)} of {len(rows)} entries of {what} disagree with central finite "
-        f"differences (eps={eps:g}); an entry passes when |analytic - numeric| <= "
-        f"atol + rtol·|numeric| (atol={atol:g}, rtol={rtol:g})\n{format_table(rows)}",
+        f"{who}: {len(failed)} of {len(rows)} entries of {what} disagree with finite "
+        f"differences or cannot be checked; an entry passes when |analytic - numeric| <= "
+        f"atol + rtol·|numeric| + the numeric value's error estimate (atol={atol:g}, "
+        f"rtol={rtol:g})\n{format_table(rows)}",
         rows,
     )

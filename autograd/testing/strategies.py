@@ -36,17 +36,33 @@ CONSTANTS = (2.0, 0.5, -1.0, 3.0, -0.5, 1.5)
 DEFAULT_OPS = tuple(OPS)
 
 
+# The magnitudes drawn by ``magnitudes=True``: the whole range of normal floats.
+WHOLE_RANGE = (2.0**-1022, 1.7976931348623157e308)
+
+
 def values(
     min_value: float = -10.0,
     max_value: float = 10.0,
     *,
     exclude: float | Iterable[float] = (),
     margin: float = 1e-3,
+    magnitudes: bool | tuple[float, float] = False,
 ) -> st.SearchStrategy[float]:
     """Finite floats in [min_value, max_value], at least ``margin`` away from each point of
-    ``exclude`` (kinks, poles: ``values(-3, 3, exclude=0)`` for relu)."""
+    ``exclude`` (kinks, poles: ``values(-3, 3, exclude=0)`` for relu).
+
+    ``magnitudes=(smallest, largest)`` draws instead ±m with log10 m uniform in
+    [log10 smallest, log10 largest], so that every scale is drawn as often (1e-300 as often as
+    1e15); ``magnitudes=True`` spans the whole float range. min_value and max_value (which
+    may then be infinite) still bound the result: ``values(-inf, inf, magnitudes=True)``.
+    """
     for name, bound in (("min_value", min_value), ("max_value", max_value)):
-        if isinstance(bound, bool) or not isinstance(bound, Real) or not math.isfinite(bound):
+        infinite_allowed = magnitudes is not False and not math.isnan(bound)
+        if (
+            isinstance(bound, bool)
+            or not isinstance(bound, Real)
+            or not (math.isfinite(bound) or infinite_allowed)
+        ):
             raise ValueError(f"values({name}): must be a finite number, got {bound!r}")
     if min_value > max_value:
         raise ValueError(f"values: min_value={min_value!r} is greater than max_value={max_value!r}")
@@ -57,6 +73,8 @@ def values(
         if isinstance(p, bool) or not isinstance(p, Real) or math.isnan(p):
             raise ValueError(f"values(exclude): {p!r} is not a number")
     floats = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
+    if magnitudes is not False:
+        floats = _by_magnitude(min_value, max_value, magnitudes)
     if not points:
         return floats
     if _covered(min_value, max_value, points, margin):
@@ -65,6 +83,41 @@ def values(
             f"margin={margin} of an excluded point {points}"
         )
     return floats.filter(lambda x: all(abs(x - p) >= margin for p in points))
+
+
+def _by_magnitude(
+    min_value: float, max_value: float, magnitudes: bool | tuple[float, float]
+) -> st.SearchStrategy[float]:
+    if magnitudes is True:
+        magnitudes = WHOLE_RANGE
+    if (
+        not isinstance(magnitudes, tuple)
+        or len(magnitudes) != 2
+        or not all(isinstance(m, Real) and not isinstance(m, bool) for m in magnitudes)
+        or not 0 < magnitudes[0] <= magnitudes[1] < math.inf
+    ):
+        raise ValueError(
+            f"values(magnitudes): must be True or (smallest, largest) with "
+            f"0 < smallest <= largest < inf, got {magnitudes!r}"
+        )
+    low, high = math.log10(magnitudes[0]), math.log10(magnitudes[1])
+    sign = st.sampled_from((1.0, -1.0))
+    # Shrinks towards the smallest magnitude, positive.
+    exponent = st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+    def scaled(pair: tuple[float, float]) -> float:
+        s, e = pair
+        try:
+            m = 10.0**e
+        except OverflowError:  # 10**308.25 rounds past the largest float
+            m = magnitudes[1]  # type: ignore[index]
+        m = min(max(m, magnitudes[0]), magnitudes[1])  # type: ignore[index]
+        return s * m
+
+    drawn = st.tuples(sign, exponent).map(scaled)
+    if min_value > -magnitudes[1] or max_value < magnitudes[1]:  # type: ignore[index]
+        drawn = drawn.filter(lambda x: min_value <= x <= max_value)
+    return drawn
 
 
 def _covered(low: float, high: float, points: Sequence[float], margin: float) -> bool:
@@ -85,13 +138,16 @@ def expressions(
     min_value: float = -2.0,
     max_value: float = 2.0,
     at: Sequence[float] | None = None,
+    magnitudes: bool | tuple[float, float] = False,
 ) -> st.SearchStrategy[ExpressionAt]:
     """Random expressions over x0 … x{n_vars-1}, with the point they are drawn at.
 
     ``max_depth`` bounds the nesting of drawn operations (domain guards such as
     ``1 + u**2`` come on top); ``ops`` picks operations by name from
     ``autograd.testing.expressions.OPS`` (all by default). The point is drawn from
-    [min_value, max_value], or fixed with ``at``. Returns ``ExpressionAt(expression, point)``.
+    [min_value, max_value], or fixed with ``at``; with ``magnitudes`` (as for ``values``) each
+    coordinate is drawn across that range of magnitudes instead, and nodes may then take any
+    finite value (not only up to ``BOUND``). Returns ``ExpressionAt(expression, point)``.
     """
     if isinstance(n_vars, bool) or not isinstance(n_vars, int) or n_vars < 1:
         raise ValueError(f"expressions(n_vars): must be an int >= 1, got {n_vars!r}")
@@ -108,19 +164,27 @@ def expressions(
         if len(at) != n_vars or not all(isinstance(x, Real) and math.isfinite(x) for x in at):
             raise ValueError(f"expressions(at): need {n_vars} finite numbers, got {at!r}")
         point = st.just(tuple(float(x) for x in at))
+    elif magnitudes is not False:
+        coordinate = values(-math.inf, math.inf, magnitudes=magnitudes)
+        point = st.tuples(*[coordinate] * n_vars)
     else:
         point = st.tuples(*[values(min_value, max_value)] * n_vars)
-    return _expressions(point, max_depth, names)
+    bound = BOUND if magnitudes is False else math.inf
+    return _expressions(point, max_depth, names, bound)
 
 
 @st.composite
-def _expressions(draw, point_strategy, max_depth: int, ops: tuple[str, ...]) -> ExpressionAt:
+def _expressions(
+    draw, point_strategy, max_depth: int, ops: tuple[str, ...], bound: float
+) -> ExpressionAt:
     point = draw(point_strategy)
-    node, _ = _draw_node(draw, max_depth, point, ops)
+    node, _ = _draw_node(draw, max_depth, point, ops, bound)
     return ExpressionAt(node, point)
 
 
-def _draw_node(draw, depth: int, point: tuple[float, ...], ops) -> tuple[Node, float]:
+def _draw_node(
+    draw, depth: int, point: tuple[float, ...], ops, bound: float = BOUND
+) -> tuple[Node, float]:
     """A subtree and its value at ``point``. Its first argument is always a subtree, so every
     subtree contains a variable (no constant-only branches)."""
     # Integers shrink towards 0, so a failing example shrinks towards leaves, x0, ops[0].
@@ -136,25 +200,25 @@ def _draw_node(draw, depth: int, point: tuple[float, ...], ops) -> tuple[Node, f
             args.append(Const(c))
             arg_values.append(c)
         else:
-            child, value = _draw_node(draw, depth - 1, point, ops)
+            child, value = _draw_node(draw, depth - 1, point, ops, bound)
             args.append(child)
             arg_values.append(value)
     safe_args = op.safe(tuple(args), arg_values)
     if safe_args is None:
         return args[0], arg_values[0]
     node = Call(op.name, safe_args)
-    node_value = _value_at(node, point)
+    node_value = _value_at(node, point, bound)
     if node_value is None:
         return args[0], arg_values[0]
     return node, node_value
 
 
-def _value_at(node: Node, point: tuple[float, ...]) -> float | None:
-    """The node's float value, or None if it is not finite or exceeds BOUND."""
+def _value_at(node: Node, point: tuple[float, ...], bound: float = BOUND) -> float | None:
+    """The node's float value, or None if it is not finite or exceeds ``bound``."""
     try:
         value = node.evaluate(point, "float")
     except (ArithmeticError, ValueError):  # math raises on overflow and domain errors
         return None
-    if isinstance(value, complex) or not math.isfinite(value) or abs(value) > BOUND:
+    if isinstance(value, complex) or not math.isfinite(value) or abs(value) > bound:
         return None
     return value

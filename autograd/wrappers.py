@@ -1,4 +1,5 @@
-"""Functions with options, over the primitives of the same names (``autograd.primitives``).
+"""Thin wrappers over the primitives of the same names (``autograd.primitives``): the functions
+that take options or a list.
 
 The one-argument functions (``tan``, ``erf``, ``floor``...) and the two-argument ones
 (``atan2``, ``hypot``, ``maximum``, ``fmod``...) are primitives, called directly. Here are the
