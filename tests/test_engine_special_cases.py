@@ -21,10 +21,12 @@ def same(a: float, b: float) -> bool:
 
 
 def near(a: float, b: float) -> bool:
-    """``same``, or finite and within 4 ulps (PyTorch's softplus rounds differently)."""
+    """``same``, or finite and within 8 ulps: PyTorch's softplus rounds differently, and its
+    sigmoid gradient σ(1 − σ) at 2.0 is 7.5 ulps from the exact value (mpmath), where the
+    engine's, from its correctly rounded σ, is within 1."""
     if same(a, b):
         return True
-    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 4 * math.ulp(max(abs(a), abs(b)))
+    return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= 8 * math.ulp(max(abs(a), abs(b)))
 
 
 def _ops(torch):
@@ -163,6 +165,10 @@ def test_create_graph_at_special_points_matches_first_order_and_torch(name, poin
             [0.0 if 1 in (i, j) or point[1] == 0 else e for j, e in enumerate(row)]
             for i, row in enumerate(expected)
         ]
+    if name == "pow" and point == (0.0, 0.0):
+        # ∂²(x^y)/∂x∂y = x^(y-1)·(1 + y·log x) tends to +inf as x -> 0+ at y = 0: the engine
+        # keeps that closed form's limit (see tests/test_mixed_partials.py), in both orders.
+        expected[0][1] = expected[1][0] = math.inf
     for i, j in itertools.product(range(len(point)), repeat=2):
         assert same(hessian[i][j], expected[i][j]), f"∂²/∂{i}∂{j}: {hessian} vs {expected}"
 

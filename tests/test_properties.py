@@ -294,6 +294,23 @@ def _new_torch_ops(torch):
             [anywhere, anywhere],
             lambda a, b: abs(a - b) >= 1e-3,
         ),
+        "logsumexp": (
+            lambda *xs: autograd.logsumexp(xs),
+            lambda *xs: torch.logsumexp(torch.stack(xs), 0),
+            [anywhere] * 3,
+        ),
+        "log_softmax": (
+            lambda *xs: autograd.log_softmax(xs)[0],
+            lambda *xs: torch.log_softmax(torch.stack(xs), 0)[0],
+            [anywhere] * 3,
+        ),
+        "binary_cross_entropy_with_logits": (
+            lambda z: autograd.primitives.binary_cross_entropy_with_logits(z, 0.25),
+            lambda z: F.binary_cross_entropy_with_logits(
+                z, torch.tensor(0.25, dtype=torch.float64)
+            ),
+            [anywhere],
+        ),
         "amax": (
             lambda *xs: autograd.amax(xs),
             lambda *xs: torch.amax(torch.stack(xs)),
@@ -364,7 +381,8 @@ OP_NAMES = [
 NEW_OP_NAMES = (
     "tan sinh cosh asin acos atan asinh acosh atanh log1p expm1 log2 log10 exp2 cbrt erf "
     "erfc atan2 hypot floor ceil trunc round sign remainder fmod maximum minimum amax amin "
-    "clamp gelu gelu_tanh silu elu selu softsign logsigmoid hardtanh"
+    "clamp gelu gelu_tanh silu elu selu softsign logsigmoid hardtanh logsumexp log_softmax "
+    "binary_cross_entropy_with_logits"
 ).split()
 
 

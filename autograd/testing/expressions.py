@@ -608,4 +608,35 @@ OPS = _table(
         lambda w0, w1, x0, x1, b: b + w0 * x0 + w1 * x1,
     ),
     *_NEW_OPS,
+    Op(
+        "logsumexp",
+        3,
+        "logsumexp([{0}, {1}, {2}])",
+        lambda *xs: autograd.logsumexp(xs),
+        lambda *xs: _float_logsumexp(xs),
+        lambda *xs: _torch().logsumexp(_torch().stack(xs), 0),
+    ),
+    Op(
+        "log_softmax",
+        3,
+        "log_softmax([{0}, {1}, {2}])[0]",
+        lambda *xs: autograd.log_softmax(xs)[0],
+        lambda *xs: xs[0] - _float_logsumexp(xs),
+        lambda *xs: _torch().log_softmax(_torch().stack(xs), 0)[0],
+    ),
+    Op(
+        "binary_cross_entropy_with_logits",
+        1,
+        "binary_cross_entropy_with_logits({0}, 0.25)",
+        lambda z: autograd.primitives.binary_cross_entropy_with_logits(z, 0.25),
+        lambda z: max(z, 0.0) - 0.25 * z + math.log1p(math.exp(-abs(z))),
+        lambda z: _torch().nn.functional.binary_cross_entropy_with_logits(
+            z, _torch().tensor(0.25, dtype=_torch().float64)
+        ),
+    ),
 )
+
+
+def _float_logsumexp(xs) -> float:
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))
