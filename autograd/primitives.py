@@ -23,6 +23,7 @@ import operator
 
 from autograd import _floats as F
 from autograd import _lse as L
+from autograd import _lse_numpy as LN
 from autograd.value import Primitive, Value
 
 
@@ -203,6 +204,7 @@ logsumexp = Primitive(
     L.logsumexp,
     _logsumexp_vjp,
     "∂ log Σⱼ e^xⱼ/∂xᵢ = softmax(x)ᵢ = e^(xᵢ − logsumexp x)",
+    array_form=LN.logsumexp_form,
 )
 # log_softmax(t, o₁, …, oₖ) = t − log(e^t + Σ e^oⱼ): the log-probability of its first input
 # among all of them (one node per class: autograd.log_softmax and nn's cross_entropy).
@@ -211,12 +213,14 @@ log_softmax = Primitive(
     L.log_softmax,
     _log_softmax_vjp,
     "∂/∂t = 1 − softmax(t), ∂/∂oⱼ = −softmax(oⱼ)",
+    array_form=LN.log_softmax_form,
 )
 binary_cross_entropy_with_logits = Primitive(
     "binary_cross_entropy_with_logits",
     L.binary_cross_entropy_with_logits,
     _bce_vjp,
     "ℓ = softplus(z) − y·z: ∂ℓ/∂z = σ(z) − y, ∂ℓ/∂y = −z",
+    array_form=LN.bce_form,
 )
 
 # --- functions of one variable --------------------------------------------------------------

@@ -13,19 +13,23 @@ replayed:
 The batch loss is the mean of the per-sample losses, as the losses compute it (sum, then
 times 1/n), so each sample's reverse pass is seeded with 1/n. Only what a tape reproduces is
 compiled: models of ``nn.layers`` (whose forward pass reads no Value's number) and the
-losses "mse", "hinge" and "bce", rewritten here so that the target is an input of the tape
-rather than a constant. ``cross_entropy`` picks ``z[y]`` by the target (the graph depends on
-the label) and shifts by max(z) read as a number, and a loss function of the user's may read
-anything: those run uncompiled.
+losses "mse", "hinge", "bce" and "cross_entropy", rewritten here so that the target is an
+input of the tape rather than a constant. ``cross_entropy`` picks ``z[y]`` by the target, so
+its graph's structure depends on the label: on the tape it is one node ``CROSS_ENTROPY``
+taking the logits and the class index as inputs, whose rules are exactly the engine's
+``−log_softmax(z[y], …)`` with the inputs put in that order for each sample. A loss function
+of the user's may read anything: it runs uncompiled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd import Value, no_grad
+from autograd import Primitive, Value, apply, no_grad
+from autograd import _lse_numpy as LN
+from autograd import primitives as P
 from nn.layers import MLP, Layer, Neuron
-from nn.losses import binary_cross_entropy, hinge_loss, mse_loss
+from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 
 
 def _mse(p, t):
@@ -38,6 +42,50 @@ def _hinge(s, t):
 
 def _bce(z, t):
     return z.softplus() - z * t
+
+
+def _target_first(zs: Sequence, y: float) -> tuple[int, list]:
+    k = int(y)
+    return k, [zs[k], *zs[:k], *zs[k + 1 :]]
+
+
+def _cross_entropy_forward(*args: float) -> float:
+    _, ordered = _target_first(args[:-1], args[-1])
+    return -P.log_softmax.forward(*ordered)
+
+
+def _cross_entropy_vjp(g, ans, *args):
+    # The engine's two nodes, neg then log_softmax, in one: the same operations on the same
+    # numbers, so the same bits; then each gradient back in its logit's place.
+    k, ordered = _target_first(args[:-1], P.data(args[-1]))
+    d = list(P.log_softmax.vjp(-g, -ans, *ordered))
+    return [*d[1 : k + 1], d[0], *d[k + 1 :], 0.0]
+
+
+def _cross_entropy_array_form(np) -> tuple:
+    def forward(*args):
+        Z = LN.rows(np, args[:-1])
+        y = np.broadcast_to(np.asarray(args[-1]), Z.shape[:1]).astype(np.intp)
+        return -LN.log_softmax_rows(np, Z, y)
+
+    def vjp(g, ans, *args):
+        Z = LN.rows(np, args[:-1])
+        y = np.broadcast_to(np.asarray(args[-1]), Z.shape[:1]).astype(np.intp)
+        D = LN.log_softmax_grad_rows(np, Z, y)
+        return [-g * D[:, j] for j in range(Z.shape[1])] + [0.0 * g]
+
+    return forward, vjp
+
+
+#: −log softmax(z)_y of logits z₁…z_k and a class index y (a number): nn's cross_entropy for
+#: one sample, with the target an input, so that one tape serves every label.
+CROSS_ENTROPY = Primitive(
+    "cross_entropy",
+    _cross_entropy_forward,
+    _cross_entropy_vjp,
+    "∂/∂z_y = −(1 − softmax(z)_y), ∂/∂zⱼ = softmax(z)ⱼ",
+    array_form=_cross_entropy_array_form,
+)
 
 
 # Each as the loss builds one sample's term (nn/losses.py), the target a Value: the same
@@ -72,7 +120,8 @@ def batch_step(
     zeroes the gradients and fills them for the batch by replaying a tape, or None when the
     model or the loss cannot be compiled (see the module docstring)."""
     per_sample = PER_SAMPLE.get(loss_fn)
-    if per_sample is None or not isinstance(model, (MLP, Layer, Neuron)):
+    multiclass = loss_fn is cross_entropy
+    if (per_sample is None and not multiclass) or not isinstance(model, (MLP, Layer, Neuron)):
         return None
     n_in = model.nin
     with no_grad():  # the loss's own checks of the targets and of the model's outputs
@@ -87,6 +136,8 @@ def batch_step(
     def sample(*inputs: Value):
         outputs = model(list(inputs[:n_in]))
         listed = outputs if isinstance(outputs, list) else [outputs]
+        if multiclass:
+            return [apply(CROSS_ENTROPY, (*listed, inputs[n_in])), *listed]
         if len(listed) != 1:
             raise TypeError(f"fit: the {loss_fn.__name__} loss needs one output per sample")
         return [per_sample(listed[0], inputs[n_in]), *listed]
@@ -108,7 +159,7 @@ def batch_step(
 def _plain_step(tape, rows, y, optimizer, threshold):
     from nn.train import is_correct
 
-    loss_slot, out_slot = tape.outputs[0], tape.outputs[1]
+    loss_slot, out_slots = tape.outputs[0], tape.outputs[1:]
 
     def step(batch: list[int]) -> tuple[float, int]:
         traces = tape.forward_many([rows[i] for i in batch])
@@ -116,10 +167,16 @@ def _plain_step(tape, rows, y, optimizer, threshold):
         loss = sum([t[loss_slot] for t in traces]) * scale
         optimizer.zero_grad()
         tape.backward_many(traces, [scale] * len(batch))
-        correct = sum(is_correct(t[out_slot], y[i], threshold) for t, i in zip(traces, batch))
+        correct = sum(
+            is_correct(_scores(t, out_slots), y[i], threshold) for t, i in zip(traces, batch)
+        )
         return loss, correct
 
     return step
+
+
+def _scores(trace, slots):
+    return trace[slots[0]] if len(slots) == 1 else [trace[s] for s in slots]
 
 
 def _batched_step(tape, rows, y, optimizer, threshold):
@@ -127,7 +184,11 @@ def _batched_step(tape, rows, y, optimizer, threshold):
 
     batched = tape.batched()
     data = np.array(rows, dtype=np.float64)
-    positive = np.array([float(t) > 0 for t in y])
+    multiclass = len(tape.outputs) > 2
+    if multiclass:
+        labels = np.array([int(t) for t in y])
+    else:
+        positive = np.array([float(t) > 0 for t in y])
 
     def step(batch: list[int]) -> tuple[float, int]:
         index = np.array(batch)
@@ -136,7 +197,11 @@ def _batched_step(tape, rows, y, optimizer, threshold):
         loss = float(result.outputs[:, 0].sum()) * scale
         optimizer.zero_grad()
         batched.backward(result, scale)
-        correct = int(np.count_nonzero((result.outputs[:, 1] > threshold) == positive[index]))
+        if multiclass:  # the first largest score, as is_correct
+            right = np.argmax(result.outputs[:, 1:], axis=1) == labels[index]
+        else:
+            right = (result.outputs[:, 1] > threshold) == positive[index]
+        correct = int(np.count_nonzero(right))
         return loss, correct
 
     return step
