@@ -41,7 +41,7 @@ def _hinge(s, t):
 
 
 def _bce(z, t):
-    return z.softplus() - z * t
+    return apply(P.binary_cross_entropy_with_logits, (z, t))
 
 
 def _target_first(zs: Sequence, y: float) -> tuple[int, list]:
@@ -124,14 +124,9 @@ def batch_step(
     if (per_sample is None and not multiclass) or not isinstance(model, (MLP, Layer, Neuron)):
         return None
     n_in = model.nin
-    with no_grad():  # the loss's own checks of the targets and of the model's outputs
-        first = model(X[0])
-        try:
-            distinct = list(dict.fromkeys(y))
-        except TypeError:
-            distinct = list(y)
-        for target in distinct:
-            loss_fn(first, target)
+    rows = _rows(model, loss_fn, X, y)
+    if rows is None:
+        return None
 
     def sample(*inputs: Value):
         outputs = model(list(inputs[:n_in]))
@@ -144,16 +139,69 @@ def batch_step(
 
     from autograd.tape import record
 
+    tape = record(sample, rows[0])
+    if mode == "tape":
+        step = _plain_step(tape, rows, y, optimizer, threshold)
+    else:
+        step = _batched_step(tape, rows, y, optimizer, threshold)
+    step.evaluate = _evaluator(tape, model, loss_fn, threshold, mode)  # type: ignore[attr-defined]
+    return step
+
+
+def _rows(model, loss_fn: Callable, X: Sequence, y: Sequence) -> list[list[float]] | None:
+    """The tape's input rows, [*x, target] per sample, once the loss has checked the targets
+    (raising as the uncompiled step would); None when a sample is not a row of numbers of the
+    model's width (the uncompiled step then reports it as it meets it)."""
+    if not X or len(X) != len(y):
+        return None
+    with no_grad():  # the loss's own checks of the targets and of the model's outputs
+        first = model(X[0])
+        try:
+            distinct = list(dict.fromkeys(y))
+        except TypeError:
+            distinct = list(y)
+        for target in distinct:
+            loss_fn(first, target)
     try:
         rows = [[*map(float, x), float(t)] for x, t in zip(X, y)]
     except (TypeError, ValueError):
-        return None  # the uncompiled step reports the bad sample as it meets it
-    if any(len(row) != n_in + 1 for row in rows):
         return None
-    tape = record(sample, rows[0])
-    if mode == "tape":
-        return _plain_step(tape, rows, y, optimizer, threshold)
-    return _batched_step(tape, rows, y, optimizer, threshold)
+    if any(len(row) != model.nin + 1 for row in rows):
+        return None
+    return rows
+
+
+def _evaluator(tape, model, loss_fn: Callable, threshold: float, mode: str):
+    """``evaluate(X, y) -> (mean loss, accuracy)`` or None (not compilable: the caller then
+    runs ``nn.train.evaluate``): the tape's forward pass over the set, as ``evaluate`` computes
+    it (the losses summed in order, times 1/n), the rows converted once per set."""
+    from nn.train import is_correct
+
+    cache: list = [None, None, None]  # X, y, rows
+
+    def evaluate(X: Sequence, y: Sequence) -> tuple[float, float] | None:
+        if cache[0] is not X or cache[1] is not y:
+            cache[:] = [X, y, _rows(model, loss_fn, X, y)]
+        rows = cache[2]
+        if rows is None:
+            return None
+        slots = tape.outputs[1:]
+        if mode == "tape":
+            traces = tape.forward_many(rows)
+            loss = sum([t[tape.outputs[0]] for t in traces]) * (1.0 / len(rows))
+            correct = sum(is_correct(_scores(t, slots), c, threshold) for t, c in zip(traces, y))
+            return loss, correct / len(rows)
+        import numpy as np
+
+        outputs = tape.batched().forward(np.array(rows, dtype=np.float64)).outputs
+        loss = sum(outputs[:, 0].tolist()) * (1.0 / len(rows))
+        if len(slots) > 1:
+            right = np.argmax(outputs[:, 1:], axis=1) == np.array([int(c) for c in y])
+        else:
+            right = (outputs[:, 1] > threshold) == np.array([float(c) > 0 for c in y])
+        return loss, int(np.count_nonzero(right)) / len(rows)
+
+    return evaluate
 
 
 def _plain_step(tape, rows, y, optimizer, threshold):

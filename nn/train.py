@@ -222,7 +222,9 @@ def fit(
         history["accuracy"].append(correct / n)
         shown = {"loss": f"{total_loss / n:.4g}", "acc": f"{correct / n:.3f}"}
         if test_data is not None:
-            test_loss, test_accuracy = evaluate(model, *test_data, loss_fn, threshold)
+            compiled = getattr(run_batch, "evaluate", None)
+            measured = compiled and compiled(*test_data)
+            test_loss, test_accuracy = measured or evaluate(model, *test_data, loss_fn, threshold)
             history["test_loss"].append(test_loss)
             history["test_accuracy"].append(test_accuracy)
             shown["test_acc"] = f"{test_accuracy:.3f}"
