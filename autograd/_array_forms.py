@@ -234,3 +234,24 @@ def logsigmoid(np):
         lambda x: np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x))),
         lambda g, ans, x: (g * sigmoid(-x),),
     )
+
+
+def _extreme(np, pick):
+    def forward(*xs):
+        X = np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=np.float64) for x in xs]))
+        return np.where(np.isnan(X).any(axis=0), np.nan, pick(X, axis=0))
+
+    def vjp(g, ans, *xs):
+        hits = [x == ans for x in xs]
+        share = g / sum(h * 1.0 for h in hits)
+        return [np.where(h, share, share * 0.0) for h in hits]
+
+    return forward, vjp
+
+
+def amax(np):
+    return _extreme(np, np.max)
+
+
+def amin(np):
+    return _extreme(np, np.min)

@@ -534,8 +534,20 @@ minimum = Primitive(
     "∂min(a,b)/∂a = 1 if a < b, ½ if a = b, else 0",
     array_form=AF.minimum,
 )
-amax = Primitive("amax", F.amax, _extreme_vjp, "∂max(x₁…xₙ)/∂xᵢ = 1/k for the k maxima, else 0")
-amin = Primitive("amin", F.amin, _extreme_vjp, "∂min(x₁…xₙ)/∂xᵢ = 1/k for the k minima, else 0")
+amax = Primitive(
+    "amax",
+    F.amax,
+    _extreme_vjp,
+    "∂max(x₁…xₙ)/∂xᵢ = 1/k for the k maxima, else 0",
+    array_form=AF.amax,
+)
+amin = Primitive(
+    "amin",
+    F.amin,
+    _extreme_vjp,
+    "∂min(x₁…xₙ)/∂xᵢ = 1/k for the k minima, else 0",
+    array_form=AF.amin,
+)
 clamp = Primitive(
     "clamp",
     F.clamp,
