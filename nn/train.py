@@ -158,9 +158,10 @@ def fit(
     - ``compile``: record one sample's step on a tape once and replay it for every sample
       (``nn.compiled``): True (default) replays over numpy arrays, the batch at once, equal to
       the uncompiled step to about 1e-15; "tape" replays in plain Python, bit for bit the
-      uncompiled step; False builds the graph at every step. Models and losses a tape cannot
-      reproduce (``cross_entropy``, a loss function of your own) always run uncompiled.
-    - ``test_data``: ``(X_test, y_test)``, evaluated after every epoch (no graph recorded).
+      uncompiled step; False builds the graph at every step. Models other than ``nn``'s
+      modules and a loss function of your own always run uncompiled.
+    - ``test_data``: ``(X_test, y_test)``, evaluated after every epoch (no graph recorded;
+      on the tape when compiled).
 
     An epoch's loss and accuracy are averaged over its batches as they were trained on (each
     measured before that batch's update) — free to compute, and close to the end-of-epoch
