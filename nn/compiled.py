@@ -135,6 +135,7 @@ def batch_step(
             return [apply(CROSS_ENTROPY, (*listed, inputs[n_in])), *listed]
         if len(listed) != 1:
             raise TypeError(f"fit: the {loss_fn.__name__} loss needs one output per sample")
+        assert per_sample is not None  # not multiclass: a loss of PER_SAMPLE
         return [per_sample(listed[0], inputs[n_in]), *listed]
 
     from autograd.tape import record
