@@ -21,8 +21,10 @@ from __future__ import annotations
 import math
 import operator
 
+from autograd import _array_forms as AF
 from autograd import _floats as F
 from autograd import _lse as L
+from autograd import _lse_numpy as LN
 from autograd.value import Primitive, Value
 
 
@@ -203,6 +205,7 @@ logsumexp = Primitive(
     L.logsumexp,
     _logsumexp_vjp,
     "∂ log Σⱼ e^xⱼ/∂xᵢ = softmax(x)ᵢ = e^(xᵢ − logsumexp x)",
+    array_form=LN.logsumexp_form,
 )
 # log_softmax(t, o₁, …, oₖ) = t − log(e^t + Σ e^oⱼ): the log-probability of its first input
 # among all of them (one node per class: autograd.log_softmax and nn's cross_entropy).
@@ -211,12 +214,14 @@ log_softmax = Primitive(
     L.log_softmax,
     _log_softmax_vjp,
     "∂/∂t = 1 − softmax(t), ∂/∂oⱼ = −softmax(oⱼ)",
+    array_form=LN.log_softmax_form,
 )
 binary_cross_entropy_with_logits = Primitive(
     "binary_cross_entropy_with_logits",
     L.binary_cross_entropy_with_logits,
     _bce_vjp,
     "ℓ = softplus(z) − y·z: ∂ℓ/∂z = σ(z) − y, ∂ℓ/∂y = −z",
+    array_form=LN.bce_form,
 )
 
 # --- functions of one variable --------------------------------------------------------------
@@ -332,75 +337,131 @@ def _atan2_vjp(g, ans, y, x):
     return g * div(div(x, h), h), g * div(div(-y, h), h)
 
 
-tan = Primitive("tan", F.tan, lambda g, ans, x: (g * (1.0 + ans * ans),), "∂tan x/∂x = 1 + tan²x")
-sinh = Primitive("sinh", F.sinh, lambda g, ans, x: (g * cosh(x),), "∂sinh x/∂x = cosh x")
-cosh: Primitive = Primitive("cosh", F.cosh, lambda g, ans, x: (g * sinh(x),), "∂cosh x/∂x = sinh x")
+tan = Primitive(
+    "tan",
+    F.tan,
+    lambda g, ans, x: (g * (1.0 + ans * ans),),
+    "∂tan x/∂x = 1 + tan²x",
+    array_form=AF.tan,
+)
+sinh = Primitive(
+    "sinh", F.sinh, lambda g, ans, x: (g * cosh(x),), "∂sinh x/∂x = cosh x", array_form=AF.sinh
+)
+cosh: Primitive = Primitive(
+    "cosh", F.cosh, lambda g, ans, x: (g * sinh(x),), "∂cosh x/∂x = sinh x", array_form=AF.cosh
+)
 asin = Primitive(
     "asin",
     F.asin,
     lambda g, ans, x: (div(g, sqrt((1.0 - x) * (1.0 + x))),),
     "∂asin x/∂x = 1/√(1 - x²)",
+    array_form=AF.asin,
 )
 acos = Primitive(
     "acos",
     F.acos,
     lambda g, ans, x: (-div(g, sqrt((1.0 - x) * (1.0 + x))),),
     "∂acos x/∂x = -1/√(1 - x²)",
+    array_form=AF.acos,
 )
 atan = Primitive(
-    "atan", F.atan, lambda g, ans, x: (div(g, 1.0 + x * x),), "∂atan x/∂x = 1/(1 + x²)"
+    "atan",
+    F.atan,
+    lambda g, ans, x: (div(g, 1.0 + x * x),),
+    "∂atan x/∂x = 1/(1 + x²)",
+    array_form=AF.atan,
 )
 asinh = Primitive(
-    "asinh", F.asinh, lambda g, ans, x: (div(g, hypot(x, 1.0)),), "∂asinh x/∂x = 1/√(x² + 1)"
+    "asinh",
+    F.asinh,
+    lambda g, ans, x: (div(g, hypot(x, 1.0)),),
+    "∂asinh x/∂x = 1/√(x² + 1)",
+    array_form=AF.asinh,
 )
-acosh = Primitive("acosh", F.acosh, _acosh_vjp, "∂acosh x/∂x = 1/√(x² - 1)")
+acosh = Primitive("acosh", F.acosh, _acosh_vjp, "∂acosh x/∂x = 1/√(x² - 1)", array_form=AF.acosh)
 atanh = Primitive(
     "atanh",
     F.atanh,
     lambda g, ans, x: (div(g, (1.0 - x) * (1.0 + x)),),
     "∂atanh x/∂x = 1/(1 - x²)",
+    array_form=AF.atanh,
 )
 log1p = Primitive(
-    "log1p", F.log1p, lambda g, ans, x: (div(g, 1.0 + x),), "∂log(1+x)/∂x = 1/(1 + x)"
+    "log1p",
+    F.log1p,
+    lambda g, ans, x: (div(g, 1.0 + x),),
+    "∂log(1+x)/∂x = 1/(1 + x)",
+    array_form=AF.log1p,
 )
-expm1 = Primitive("expm1", F.expm1, lambda g, ans, x: (g * exp(x),), "∂(eˣ - 1)/∂x = eˣ")
-log2 = Primitive("log2", F.log2, lambda g, ans, x: (div(g, x * _LN2),), "∂log₂x/∂x = 1/(x·ln 2)")
+expm1 = Primitive(
+    "expm1", F.expm1, lambda g, ans, x: (g * exp(x),), "∂(eˣ - 1)/∂x = eˣ", array_form=AF.expm1
+)
+log2 = Primitive(
+    "log2",
+    F.log2,
+    lambda g, ans, x: (div(g, x * _LN2),),
+    "∂log₂x/∂x = 1/(x·ln 2)",
+    array_form=AF.log2,
+)
 log10 = Primitive(
-    "log10", F.log10, lambda g, ans, x: (div(g, x * _LN10),), "∂log₁₀x/∂x = 1/(x·ln 10)"
+    "log10",
+    F.log10,
+    lambda g, ans, x: (div(g, x * _LN10),),
+    "∂log₁₀x/∂x = 1/(x·ln 10)",
+    array_form=AF.log10,
 )
-exp2 = Primitive("exp2", F.exp2, lambda g, ans, x: (g * (ans * _LN2),), "∂2ˣ/∂x = 2ˣ·ln 2")
-cbrt = Primitive("cbrt", F.cbrt, lambda g, ans, x: (div(g, 3.0 * ans * ans),), "∂∛x/∂x = 1/(3·∛x²)")
+exp2 = Primitive(
+    "exp2", F.exp2, lambda g, ans, x: (g * (ans * _LN2),), "∂2ˣ/∂x = 2ˣ·ln 2", array_form=AF.exp2
+)
+cbrt = Primitive(
+    "cbrt",
+    F.cbrt,
+    lambda g, ans, x: (div(g, 3.0 * ans * ans),),
+    "∂∛x/∂x = 1/(3·∛x²)",
+    array_form=AF.cbrt,
+)
 erf = Primitive(
     "erf",
     F.erf,
     lambda g, ans, x: (g * (_TWO_OVER_SQRT_PI * exp(-(x * x))),),
     "∂erf x/∂x = 2/√π·e^(-x²)",
+    array_form=AF.erf,
 )
 erfc = Primitive(
     "erfc",
     F.erfc,
     lambda g, ans, x: (g * (-_TWO_OVER_SQRT_PI * exp(-(x * x))),),
     "∂erfc x/∂x = -2/√π·e^(-x²)",
+    array_form=AF.erfc,
 )
 atan2 = Primitive(
-    "atan2", F.atan2, _atan2_vjp, "∂atan2(y,x)/∂y = x/(x²+y²), ∂atan2(y,x)/∂x = -y/(x²+y²)"
+    "atan2",
+    F.atan2,
+    _atan2_vjp,
+    "∂atan2(y,x)/∂y = x/(x²+y²), ∂atan2(y,x)/∂x = -y/(x²+y²)",
+    array_form=AF.atan2,
 )
 hypot: Primitive = Primitive(
     "hypot",
     F.hypot,
     lambda g, ans, x, y: (g * div(x, ans), g * div(y, ans)),
     "∂√(x²+y²)/∂x = x/√(x²+y²), ∂√(x²+y²)/∂y = y/√(x²+y²)",
+    array_form=AF.hypot,
 )
 
 # --- piecewise functions ------------------------------------------------------------------------
 # Rounding has derivative 0 wherever it has one; PyTorch gives 0 at the jumps too, whatever the
 # upstream gradient. The rules return the number 0.0: a constant, exactly what a derivative
 # graph needs (nothing below a zero derivative depends on anything).
-floor = Primitive("floor", F.floor, lambda g, ans, x: (0.0,), "∂⌊x⌋/∂x = 0")
-ceil = Primitive("ceil", F.ceil, lambda g, ans, x: (0.0,), "∂⌈x⌉/∂x = 0")
-trunc = Primitive("trunc", F.trunc, lambda g, ans, x: (0.0,), "∂trunc x/∂x = 0")
-round_ = Primitive("round", F.round_half_even, lambda g, ans, x: (0.0,), "∂round x/∂x = 0")
-sign = Primitive("sign", F.sign, lambda g, ans, x: (0.0,), "∂sign x/∂x = 0")
+floor = Primitive("floor", F.floor, lambda g, ans, x: (0.0,), "∂⌊x⌋/∂x = 0", array_form=AF.floor)
+ceil = Primitive("ceil", F.ceil, lambda g, ans, x: (0.0,), "∂⌈x⌉/∂x = 0", array_form=AF.ceil)
+trunc = Primitive(
+    "trunc", F.trunc, lambda g, ans, x: (0.0,), "∂trunc x/∂x = 0", array_form=AF.trunc
+)
+round_ = Primitive(
+    "round", F.round_half_even, lambda g, ans, x: (0.0,), "∂round x/∂x = 0", array_form=AF.round_
+)
+sign = Primitive("sign", F.sign, lambda g, ans, x: (0.0,), "∂sign x/∂x = 0", array_form=AF.sign)
 # a - q·b with q = floor(a/b) (remainder) or trunc(a/b) (fmod), q piecewise constant: PyTorch's
 # rules, 1 and -q, at every point (the jumps included).
 remainder = Primitive(
@@ -461,18 +522,39 @@ def _clamp_vjp(g, ans, x, low, high):
 
 
 maximum = Primitive(
-    "maximum", F.maximum, _maximum_vjp, "∂max(a,b)/∂a = 1 if a > b, ½ if a = b, else 0"
+    "maximum",
+    F.maximum,
+    _maximum_vjp,
+    "∂max(a,b)/∂a = 1 if a > b, ½ if a = b, else 0",
+    array_form=AF.maximum,
 )
 minimum = Primitive(
-    "minimum", F.minimum, _minimum_vjp, "∂min(a,b)/∂a = 1 if a < b, ½ if a = b, else 0"
+    "minimum",
+    F.minimum,
+    _minimum_vjp,
+    "∂min(a,b)/∂a = 1 if a < b, ½ if a = b, else 0",
+    array_form=AF.minimum,
 )
-amax = Primitive("amax", F.amax, _extreme_vjp, "∂max(x₁…xₙ)/∂xᵢ = 1/k for the k maxima, else 0")
-amin = Primitive("amin", F.amin, _extreme_vjp, "∂min(x₁…xₙ)/∂xᵢ = 1/k for the k minima, else 0")
+amax = Primitive(
+    "amax",
+    F.amax,
+    _extreme_vjp,
+    "∂max(x₁…xₙ)/∂xᵢ = 1/k for the k maxima, else 0",
+    array_form=AF.amax,
+)
+amin = Primitive(
+    "amin",
+    F.amin,
+    _extreme_vjp,
+    "∂min(x₁…xₙ)/∂xᵢ = 1/k for the k minima, else 0",
+    array_form=AF.amin,
+)
 clamp = Primitive(
     "clamp",
     F.clamp,
     _clamp_vjp,
     "∂clamp(x,lo,hi)/∂x = 1 if lo ≤ x ≤ hi, else 0 (then ∂/∂lo or ∂/∂hi)",
+    array_form=AF.clamp,
 )
 
 # --- activations --------------------------------------------------------------------------------
@@ -526,22 +608,39 @@ def _hardtanh_vjp(g, ans, x, low, high):
     return (0.0 if xv <= data(low) or xv >= data(high) else g), 0.0, 0.0
 
 
-gelu = Primitive("gelu", F.gelu, _gelu_vjp, "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x)")
+gelu = Primitive("gelu", F.gelu, _gelu_vjp, "∂(x·Φ(x))/∂x = Φ(x) + x·φ(x)", array_form=AF.gelu)
 gelu_tanh = Primitive(
-    "gelu_tanh", F.gelu_tanh, _gelu_tanh_vjp, "∂(x·σ(2u))/∂x, u = √(2/π)(x + 0.044715x³)"
+    "gelu_tanh",
+    F.gelu_tanh,
+    _gelu_tanh_vjp,
+    "∂(x·σ(2u))/∂x, u = √(2/π)(x + 0.044715x³)",
+    array_form=AF.gelu_tanh,
 )
 silu = Primitive(
     "silu",
     F.silu,
     lambda g, ans, x: (g * (sigmoid(x) * (1.0 + x * sigmoid(-x))),),
     "∂(x·σ(x))/∂x = σ(x)·(1 + x·(1 - σ(x)))",
+    array_form=AF.silu,
 )
-elu = Primitive("elu", F.elu, _elu_vjp, "∂elu(x)/∂x = 1 if x > 0 else α·eˣ")
-selu = Primitive("selu", F.selu, _selu_vjp, "∂selu(x)/∂x = λ if x > 0 else λα·eˣ")
-softsign = Primitive("softsign", F.softsign, _softsign_vjp, "∂(x/(1+|x|))/∂x = 1/(1+|x|)²")
+elu = Primitive("elu", F.elu, _elu_vjp, "∂elu(x)/∂x = 1 if x > 0 else α·eˣ", array_form=AF.elu)
+selu = Primitive(
+    "selu", F.selu, _selu_vjp, "∂selu(x)/∂x = λ if x > 0 else λα·eˣ", array_form=AF.selu
+)
+softsign = Primitive(
+    "softsign", F.softsign, _softsign_vjp, "∂(x/(1+|x|))/∂x = 1/(1+|x|)²", array_form=AF.softsign
+)
 logsigmoid = Primitive(
-    "logsigmoid", F.logsigmoid, lambda g, ans, x: (g * sigmoid(-x),), "∂log σ(x)/∂x = σ(-x)"
+    "logsigmoid",
+    F.logsigmoid,
+    lambda g, ans, x: (g * sigmoid(-x),),
+    "∂log σ(x)/∂x = σ(-x)",
+    array_form=AF.logsigmoid,
 )
 hardtanh = Primitive(
-    "hardtanh", F.hardtanh, _hardtanh_vjp, "∂hardtanh(x)/∂x = 1 if min < x < max, else 0"
+    "hardtanh",
+    F.hardtanh,
+    _hardtanh_vjp,
+    "∂hardtanh(x)/∂x = 1 if min < x < max, else 0",
+    array_form=AF.hardtanh,
 )

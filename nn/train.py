@@ -158,9 +158,10 @@ def fit(
     - ``compile``: record one sample's step on a tape once and replay it for every sample
       (``nn.compiled``): True (default) replays over numpy arrays, the batch at once, equal to
       the uncompiled step to about 1e-15; "tape" replays in plain Python, bit for bit the
-      uncompiled step; False builds the graph at every step. Models and losses a tape cannot
-      reproduce (``cross_entropy``, a loss function of your own) always run uncompiled.
-    - ``test_data``: ``(X_test, y_test)``, evaluated after every epoch (no graph recorded).
+      uncompiled step; False builds the graph at every step. Models other than ``nn``'s
+      modules and a loss function of your own always run uncompiled.
+    - ``test_data``: ``(X_test, y_test)``, evaluated after every epoch (no graph recorded;
+      on the tape when compiled).
 
     An epoch's loss and accuracy are averaged over its batches as they were trained on (each
     measured before that batch's update) — free to compute, and close to the end-of-epoch
@@ -222,7 +223,9 @@ def fit(
         history["accuracy"].append(correct / n)
         shown = {"loss": f"{total_loss / n:.4g}", "acc": f"{correct / n:.3f}"}
         if test_data is not None:
-            test_loss, test_accuracy = evaluate(model, *test_data, loss_fn, threshold)
+            compiled = getattr(run_batch, "evaluate", None)
+            measured = compiled and compiled(*test_data)
+            test_loss, test_accuracy = measured or evaluate(model, *test_data, loss_fn, threshold)
             history["test_loss"].append(test_loss)
             history["test_accuracy"].append(test_accuracy)
             shown["test_acc"] = f"{test_accuracy:.3f}"

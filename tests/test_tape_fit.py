@@ -46,14 +46,49 @@ def test_sgd_with_momentum_too():
     assert train("relu", "mse", "tape", SGD) == train("relu", "mse", False, SGD)
 
 
-def test_cross_entropy_runs_uncompiled():
-    y = [int(t) for t in Y]
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_compiled_cross_entropy_fit_equals_uncompiled(activation):
+    y = [int(t) + (1 if x[0] > 1.0 else 0) for x, t in zip(X, Y)]  # three classes
+    test = (X[:12], y[:12])
 
     def run(compile):
-        model = MLP(2, [4, 2], seed=0)
-        return fit(model, X, y, loss="cross_entropy", epochs=2, progress=False, compile=compile)
+        model = MLP(2, [5, 3], activation=activation, seed=0)
+        opt = Adam(model.parameters(), lr=0.05)
+        history = fit(
+            model, X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=20,
+            progress=False, compile=compile, test_data=test,
+        )  # fmt: skip
+        return history, [p.data for p in model.parameters()]
 
-    assert run(True) == run(False)
+    history, weights = run(False)
+    assert len(set(y)) == 3
+    assert run("tape") == (history, weights)  # bit for bit
+    batched_history, batched_weights = run(True)
+    assert batched_history["accuracy"] == history["accuracy"]
+    assert batched_history["test_accuracy"] == history["test_accuracy"]
+    got = batched_history["loss"] + batched_history["test_loss"] + batched_weights
+    expected = history["loss"] + history["test_loss"] + weights
+    for g, e in zip(got, expected):
+        assert math.isclose(g, e, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_cross_entropy_is_replayed(monkeypatch):
+    # The graph step must not run: every batch and every test evaluation on the tape.
+    from nn import train as train_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the uncompiled step ran")
+
+    monkeypatch.setattr(train_module, "_graph_step", refuse)
+    monkeypatch.setattr(train_module, "evaluate", refuse)
+    y = [int(t) for t in Y]
+    for compile in ("tape", True):
+        model = MLP(2, [4, 2], seed=0)
+        history = fit(
+            model, X, y, loss="cross_entropy", epochs=2, progress=False, compile=compile,
+            test_data=(X[:10], y[:10]),
+        )  # fmt: skip
+        assert len(history["test_loss"]) == 2
 
 
 def test_bad_compile_value():
