@@ -319,3 +319,15 @@ def test_constant_zeros_keep_their_sign():
     assert same((x * 0.0).data, 0.0)
     assert same((x * -0.0).data, -0.0)
     assert same((x * 0.0).data, 0.0)
+
+
+def test_pow_overflow_takes_the_sign_of_a_negative_base_only():
+    torch = pytest.importorskip("torch")
+    for x, y in ((0.5, -2001.0), (-0.5, -2001.0), (-3.0, 1001.0), (3.0, 1001.0), (0.5, -2000.0)):
+        expected = torch.pow(torch.tensor(x, dtype=torch.float64), y).item()
+        assert same(autograd.pow_(x, y), expected), (x, y)
+
+
+def test_numbers_that_are_not_builtin_types_are_accepted():
+    assert autograd.exp(Fraction(0)) == 1.0
+    assert autograd.add(Value(1.0), Fraction(1, 2)).data == 1.5
