@@ -125,6 +125,13 @@ def derivatives(
                 if previous is None:
                     best[e] = candidate
                     done[e] = candidate.error <= GOOD * bands[e]
+                elif abs(candidate.value - previous.value) > (
+                    8 * (previous.error + candidate.error) + bands[e]
+                ):
+                    # A larger step contradicts a smaller one beyond both error estimates: the
+                    # larger steps see f at another scale (sin at 1e10 aliased by steps of
+                    # 1e3), so their agreement among themselves means nothing. Keep the smaller.
+                    done[e] = True
                 elif candidate.error < previous.error:
                     best[e] = candidate
                     done[e] = candidate.error <= GOOD * bands[e]
