@@ -271,20 +271,6 @@ def tan(x: float) -> float:
     return math.tan(x) if abs(x) != inf else nan
 
 
-def sinh(x: float) -> float:
-    try:
-        return math.sinh(x)
-    except OverflowError:
-        return math.copysign(inf, x)
-
-
-def cosh(x: float) -> float:
-    try:
-        return math.cosh(x)
-    except OverflowError:
-        return inf
-
-
 def asin(x: float) -> float:
     return math.asin(x) if -1.0 <= x <= 1.0 else nan
 
@@ -301,36 +287,9 @@ def acosh(x: float) -> float:
     return math.acosh(x) if x >= 1.0 else nan
 
 
-def atanh(x: float) -> float:
-    if -1.0 < x < 1.0:
-        return math.atanh(x)
-    if abs(x) == 1.0:
-        return math.copysign(inf, x)
-    return nan
-
-
-def log1p(x: float) -> float:
-    if x > -1.0:
-        return math.log1p(x)
-    return -inf if x == -1.0 else nan
-
-
-def expm1(x: float) -> float:
-    try:
-        return math.expm1(x)
-    except OverflowError:
-        return inf
-
-
 def log2(x: float) -> float:
     if x > 0:
         return math.log2(x)
-    return -inf if x == 0 else nan
-
-
-def log10(x: float) -> float:
-    if x > 0:
-        return math.log10(x)
     return -inf if x == 0 else nan
 
 
@@ -499,10 +458,6 @@ def elu(x: float, alpha: float) -> float:
     return x if x > 0 else alpha * expm1(x)  # nan stays nan
 
 
-def selu(x: float) -> float:
-    return x * SELU_SCALE if x > 0 else expm1(x) * SELU_NEGATIVE
-
-
 def softsign(x: float) -> float:
     return x / (1.0 + abs(x))  # nan at ±inf, as PyTorch's x / (1 + |x|)
 
@@ -510,3 +465,7 @@ def softsign(x: float) -> float:
 def logsigmoid(x: float) -> float:
     """log σ(x) = min(x, 0) - log1p(e^-|x|), stable for any x (PyTorch's formula)."""
     return min(x, 0.0) - math.log1p(math.exp(-abs(x)))
+
+
+# Computed in double-double where glibc rounds less well than PyTorch (autograd/_dd.py).
+from autograd._dd import atanh, cosh, expm1, log1p, log10, selu, sinh  # noqa: E402, F401
