@@ -257,3 +257,75 @@ def selu(x: float) -> float:
 _SELU_NEGATIVE_HI = 1.7580993408473768
 _SELU_NEGATIVE_LO = 1.41535193800845e-17
 _SELU_SCALE_LO = 3.9874847667154144e-17
+
+
+def silu(x: float) -> float:
+    """x·σ(x), rounded once (``_times_sigmoid``)."""
+    if x > 745.0:
+        return x  # σ(x) rounds to 1
+    if not x >= -800.0:
+        return -0.0 if x > -inf else nan  # x·e^x is below the smallest subnormal; -inf·0
+    if x == 0:
+        return x
+    return _times_sigmoid(x, x, 0.0)
+
+
+def gelu_tanh(x: float) -> float:
+    """½x·(1 + tanh u), u = β(x + κx³) (PyTorch's approximate="tanh"), as x·σ(2u) with 2u in
+    double-double (κ = 0.044715 and β = √(2/π) in two parts each), rounded once."""
+    if x > 12.0:
+        return x  # σ(2u) > 1 − 2^-180
+    if not x >= -25.0:
+        return -0.0 if x > -inf else nan  # x·e^(2u) < 2^-1100; -inf·0 (and nan)
+    if x == 0:
+        return x
+    w, w_err = _two_prod(x, x)
+    a, a_err = _two_prod(_KAPPA_HI, w)
+    s, s_err = _two_sum(1.0, a)
+    s_lo = s_err + (a_err + _KAPPA_HI * w_err + _KAPPA_LO * w)
+    xs, xs_err = _two_prod(x, s)
+    z, z_err = _two_prod(_TWO_BETA_HI, xs)
+    return _times_sigmoid(x, z, z_err + (_TWO_BETA_HI * (xs_err + x * s_lo) + _TWO_BETA_LO * xs))
+
+
+_KAPPA_HI, _KAPPA_LO = 0.044715, 2.1960211427085595e-18  # 0.044715 = hi + lo
+_TWO_BETA_HI, _TWO_BETA_LO = 1.5957691216057308, -9.96930880911092e-17  # 2√(2/π) = hi + lo
+
+
+def _times_sigmoid(x: float, z: float, z_lo: float) -> float:
+    """x·σ(z + z_lo) for |z| ≤ 800: σ in double-double (1/(1 + e^-z), or e^z/(1 + e^z) with
+    e^z = (hi + lo)·2^k kept unscaled), times x as an exact product, rounded once (then scaled
+    by 2^k: exact but for subnormal results)."""
+    if z >= 0:
+        hi, lo, k = _exp_parts(-z)
+        lo -= hi * z_lo
+        e, e_lo = _ldexp(hi, k), _ldexp(lo, k)
+        d, d_lo = _two_sum(1.0, e)
+        q, c = _quotient2(1.0, 0.0, d, d_lo + e_lo)
+        k = 0
+    else:
+        hi, lo, k = _exp_parts(z)
+        lo += hi * z_lo
+        d, d_lo = _two_sum(1.0, _ldexp(hi, k))
+        q, c = _quotient2(hi, lo, d, d_lo + _ldexp(lo, k))  # σ(z)/2^k
+    p, p_err = _two_prod(x, q)
+    y = p + (p_err + x * c)
+    return _ldexp(y, k) if k else y
+
+
+def logsigmoid(x: float) -> float:
+    """log σ(x) = min(x, 0) − log1p(e^-|x|), e^-|x| and log1p in double-double, rounded once."""
+    if x < -37.0:
+        return x - math.exp(x) if x > -746.0 else x  # log1p(e) = e(1 − e/2 …), e < 2^-53
+    if x > 800.0 or x != x:
+        return 0.0 if x == x else x  # 0 − log1p(0), as PyTorch
+    hi, lo, k = _exp_parts(-abs(x))
+    e, e_lo = _ldexp(hi, k), _ldexp(lo, k)
+    if x > 37.0:
+        return 0.0 - (e + (e_lo - 0.5 * e * e))
+    s, t = _two_sum(1.0, e)
+    hi, lo = _log_dd(s, t + e_lo)
+    if x >= 0:
+        return -(hi + lo)
+    s, err = _two_sum(x, -hi)
+    return s + (err - lo)

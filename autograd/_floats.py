@@ -444,16 +444,6 @@ def gelu(x: float) -> float:
     return 0.5 * x * math.erfc(x * -SQRT1_2)
 
 
-def gelu_tanh(x: float) -> float:
-    """½x·(1 + tanh(β(x + κx³))) (PyTorch's approximate="tanh") as x·σ(2β(x + κx³)), the same
-    function without the cancellation of 1 + tanh for x < 0."""
-    return x * sigmoid(2.0 * GELU_BETA * (x + GELU_KAPPA * x * x * x))
-
-
-def silu(x: float) -> float:
-    return x * sigmoid(x)
-
-
 def elu(x: float, alpha: float) -> float:
     return x if x > 0 else alpha * expm1(x)  # nan stays nan
 
@@ -462,10 +452,16 @@ def softsign(x: float) -> float:
     return x / (1.0 + abs(x))  # nan at ±inf, as PyTorch's x / (1 + |x|)
 
 
-def logsigmoid(x: float) -> float:
-    """log σ(x) = min(x, 0) - log1p(e^-|x|), stable for any x (PyTorch's formula)."""
-    return min(x, 0.0) - math.log1p(math.exp(-abs(x)))
-
-
 # Computed in double-double where glibc rounds less well than PyTorch (autograd/_dd.py).
-from autograd._dd import atanh, cosh, expm1, log1p, log10, selu, sinh  # noqa: E402, F401
+from autograd._dd import (  # noqa: E402, F401
+    atanh,
+    cosh,
+    expm1,
+    gelu_tanh,
+    log1p,
+    log10,
+    logsigmoid,
+    selu,
+    silu,
+    sinh,
+)
