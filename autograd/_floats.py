@@ -267,10 +267,6 @@ def leaky_relu(x: float, slope: float) -> float:
 # --- the rest of math's real functions, with PyTorch's answers where math raises -------------
 
 
-def tan(x: float) -> float:
-    return math.tan(x) if abs(x) != inf else nan
-
-
 def asin(x: float) -> float:
     return math.asin(x) if -1.0 <= x <= 1.0 else nan
 
@@ -309,8 +305,6 @@ def _cbrt(x: float) -> float:
 
 
 cbrt = getattr(math, "cbrt", _cbrt)  # real cube root: cbrt(-8) = -2
-erf = math.erf
-erfc = math.erfc
 atan2 = math.atan2  # C99's special values, as PyTorch: atan2(±0, -0) = ±π, ...
 
 
@@ -456,6 +450,8 @@ def softsign(x: float) -> float:
 from autograd._dd import (  # noqa: E402, F401
     atanh,
     cosh,
+    erf,
+    erfc,
     expm1,
     gelu_tanh,
     log1p,
@@ -464,4 +460,5 @@ from autograd._dd import (  # noqa: E402, F401
     selu,
     silu,
     sinh,
+    tan,
 )
