@@ -18,6 +18,7 @@ This module is imported at the end of ``_floats``, which re-exports its public f
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from autograd._floats import (
     _3PIO2_HI,
@@ -244,6 +245,12 @@ def cosh(x: float) -> float:
 
 def selu(x: float) -> float:
     """λ·x for x > 0, λα·(e^x − 1) below: e^x − 1 in double-double times λα, rounded once."""
+    if -1e-290 < x < 1e-290:  # λ·x or λα·x, one exact quotient (Dekker fails on subnormals)
+        if x == 0:
+            return x * SELU_SCALE
+        n, d = x.as_integer_ratio()
+        c = _SELU_SCALE_Q if x > 0 else _SELU_NEGATIVE_Q
+        return (n * c.numerator) / (d * c.denominator)
     if x > 0:
         if x > 1e300:
             return x * SELU_SCALE
@@ -263,6 +270,8 @@ def selu(x: float) -> float:
 _SELU_NEGATIVE_HI = 1.7580993408473768
 _SELU_NEGATIVE_LO = 1.41535193800845e-17
 _SELU_SCALE_LO = 3.9874847667154144e-17
+_SELU_SCALE_Q = Fraction(SELU_SCALE) + Fraction(_SELU_SCALE_LO)
+_SELU_NEGATIVE_Q = Fraction(_SELU_NEGATIVE_HI) + Fraction(_SELU_NEGATIVE_LO)
 
 
 def silu(x: float) -> float:
