@@ -316,13 +316,13 @@ def _times_sigmoid(x: float, z: float, z_lo: float) -> float:
     w = -z if z >= 0 else z
     k = (w * _INV_LN2 + _ROUND) - _ROUND
     r = w - k * _LN2_HI
-    r_lo = -k * _LN2_LO
+    r_lo = (z_lo if z < 0 else -z_lo) - k * _LN2_LO
     j = (r * 256.0 + _ROUND) - _ROUND
     v_hi = r - j * 0.00390625
     v = v_hi + r_lo
     t = v * v * (0.5 + v * (1 / 6 + v * (1 / 24 + v * (1 / 120 + v * (1 / 720)))))
     hi, lo = _EXP_TABLE[j]
-    lo = hi * v_hi + (hi * (r_lo + t - (z_lo if z >= 0 else -z_lo)) + lo * (1.0 + v))
+    lo = hi * v_hi + (hi * (r_lo + t) + lo * (1.0 + v))
     e = hi + lo
     lo -= e - hi  # e^w = e + lo, unscaled
     k = int(k)
