@@ -351,7 +351,9 @@ def _times_sigmoid(x: float, z: float, z_lo: float) -> float:
     x_lo = x - x_hi
     p = x * q
     y = p + ((((x_hi * q_hi - p) + x_hi * q_lo + x_lo * q_hi) + x_lo * q_lo) + x * c)
-    return _ldexp(y, k) if k else y
+    if k:
+        return _ldexp(y, k)
+    return y if y else p  # an underflow to zero keeps the sign of x
 
 
 def logsigmoid(x: float) -> float:
