@@ -450,8 +450,6 @@ def softsign(x: float) -> float:
 from autograd._dd import (  # noqa: E402, F401
     atanh,
     cosh,
-    erf,
-    erfc,
     expm1,
     gelu_tanh,
     log1p,
@@ -462,3 +460,4 @@ from autograd._dd import (  # noqa: E402, F401
     sinh,
     tan,
 )
+from autograd._erf import erf, erfc  # noqa: E402, F401
