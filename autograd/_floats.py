@@ -267,24 +267,6 @@ def leaky_relu(x: float, slope: float) -> float:
 # --- the rest of math's real functions, with PyTorch's answers where math raises -------------
 
 
-def tan(x: float) -> float:
-    return math.tan(x) if abs(x) != inf else nan
-
-
-def sinh(x: float) -> float:
-    try:
-        return math.sinh(x)
-    except OverflowError:
-        return math.copysign(inf, x)
-
-
-def cosh(x: float) -> float:
-    try:
-        return math.cosh(x)
-    except OverflowError:
-        return inf
-
-
 def asin(x: float) -> float:
     return math.asin(x) if -1.0 <= x <= 1.0 else nan
 
@@ -301,36 +283,9 @@ def acosh(x: float) -> float:
     return math.acosh(x) if x >= 1.0 else nan
 
 
-def atanh(x: float) -> float:
-    if -1.0 < x < 1.0:
-        return math.atanh(x)
-    if abs(x) == 1.0:
-        return math.copysign(inf, x)
-    return nan
-
-
-def log1p(x: float) -> float:
-    if x > -1.0:
-        return math.log1p(x)
-    return -inf if x == -1.0 else nan
-
-
-def expm1(x: float) -> float:
-    try:
-        return math.expm1(x)
-    except OverflowError:
-        return inf
-
-
 def log2(x: float) -> float:
     if x > 0:
         return math.log2(x)
-    return -inf if x == 0 else nan
-
-
-def log10(x: float) -> float:
-    if x > 0:
-        return math.log10(x)
     return -inf if x == 0 else nan
 
 
@@ -350,8 +305,6 @@ def _cbrt(x: float) -> float:
 
 
 cbrt = getattr(math, "cbrt", _cbrt)  # real cube root: cbrt(-8) = -2
-erf = math.erf
-erfc = math.erfc
 atan2 = math.atan2  # C99's special values, as PyTorch: atan2(±0, -0) = ±π, ...
 
 
@@ -485,28 +438,26 @@ def gelu(x: float) -> float:
     return 0.5 * x * math.erfc(x * -SQRT1_2)
 
 
-def gelu_tanh(x: float) -> float:
-    """½x·(1 + tanh(β(x + κx³))) (PyTorch's approximate="tanh") as x·σ(2β(x + κx³)), the same
-    function without the cancellation of 1 + tanh for x < 0."""
-    return x * sigmoid(2.0 * GELU_BETA * (x + GELU_KAPPA * x * x * x))
-
-
-def silu(x: float) -> float:
-    return x * sigmoid(x)
-
-
 def elu(x: float, alpha: float) -> float:
     return x if x > 0 else alpha * expm1(x)  # nan stays nan
-
-
-def selu(x: float) -> float:
-    return x * SELU_SCALE if x > 0 else expm1(x) * SELU_NEGATIVE
 
 
 def softsign(x: float) -> float:
     return x / (1.0 + abs(x))  # nan at ±inf, as PyTorch's x / (1 + |x|)
 
 
-def logsigmoid(x: float) -> float:
-    """log σ(x) = min(x, 0) - log1p(e^-|x|), stable for any x (PyTorch's formula)."""
-    return min(x, 0.0) - math.log1p(math.exp(-abs(x)))
+# Computed in double-double where glibc rounds less well than PyTorch (autograd/_dd.py).
+from autograd._dd import (  # noqa: E402, F401
+    atanh,
+    cosh,
+    expm1,
+    gelu_tanh,
+    log1p,
+    log10,
+    logsigmoid,
+    selu,
+    silu,
+    sinh,
+    tan,
+)
+from autograd._erf import erf, erfc  # noqa: E402, F401

@@ -122,7 +122,10 @@ def draw_points(spec: Spec, n: int, seed: int) -> list[tuple]:
 
 
 # Results that are exact rationals of the arguments: computed with Fractions, no rounding.
-_RATIONAL = {"add", "sub", "neg", "mul", "div", "sum", "linear", "fmod", "remainder", "leaky_relu"}
+_RATIONAL = {
+    *("add", "sub", "neg", "mul", "div", "sum", "linear", "fmod", "remainder", "leaky_relu"),
+    *("floor", "ceil", "trunc", "round"),
+}
 _DIVIDING = {"div", "fmod", "remainder"}
 
 
@@ -158,6 +161,10 @@ def _rational_special(spec: Spec, args: list):
             "sum": lambda: sum(args),
             "linear": lambda: args[4] + args[0] * args[2] + args[1] * args[3],
             "leaky_relu": lambda: args[0] if args[0] > 0 else args[0] * args[1],
+            "floor": lambda: args[0],  # ±inf and nan are their own floor, ceil, trunc, round
+            "ceil": lambda: args[0],
+            "trunc": lambda: args[0],
+            "round": lambda: args[0],
         }.get(spec.name, lambda: math.nan)()
     return mpmath.mpf(value)
 

@@ -17,10 +17,10 @@ torch = pytest.importorskip("torch")
 POINTS = 2000
 SEED = 1  # the README's table uses seed 0
 
-# Taken from Python's math (glibc) unchanged, and correctly rounded except at about one point
-# in 2,000, never beyond 0.51 ulp, where PyTorch happens to be right: allowed that much, and
-# no more, until computed another way (see README, Accuracy).
-RARE_MISSES = {"sin", "cos"}
+# Taken from Python's math (glibc) unchanged (tan: but near its poles), and correctly rounded
+# except at about one point in 2,000, never beyond 0.51 ulp, where PyTorch happens to be right:
+# allowed that much, and no more, until computed another way (see README, Accuracy).
+RARE_MISSES = {"sin", "cos", "tan"}
 
 
 def test_every_primitive_has_a_spec():
