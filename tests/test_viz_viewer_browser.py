@@ -256,3 +256,17 @@ def test_screenshot_is_not_blank(browser, tmp_path):
     assert len(set(pixels)) > 50  # and in colours: the highlight, the fills, the grey
     orange = sum(1 for r, g, b in pixels if r > 200 and 80 < g < 160 and b < 80)
     assert orange > 50  # the glowing edges and the highlighted box
+
+
+def test_both_arrows_glow_when_a_value_feeds_an_operation_twice(browser, tmp_path):
+    # x * x draws two arrows with the same Graphviz name (v1->op0): both carried a share.
+    x = Value(3.0, "x")
+    y = x * x
+    y.backward()
+    body = open_viewer(browser, tmp_path, y)
+    body.send_keys(Keys.END)
+    glowing = browser.execute_script(
+        "return document.querySelectorAll('#viz-graph g.edge.viz-glow').length"
+    )
+    assert explain_steps(y)[-1].node is x  # the last step: x's gradient, sent along both
+    assert glowing == 3  # both arrows x -> ·, and the arrow · -> y of the node they feed

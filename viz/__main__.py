@@ -173,8 +173,18 @@ def _main(argv: list[str]) -> int:
             return 1
         print(f"wrote {args.output}")
     if args.html:
+        from viz.dot import breadth_first
         from viz.viewer import viewer
 
+        size = len(breadth_first(result))
+        if args.max_nodes is not None and size > args.max_nodes:
+            print(
+                f"{PROG}: error: argument --max-nodes: the graph has {size:,} Values, more than "
+                f"--max-nodes {args.max_nodes:,}; the viewer plays whole graphs only: pass "
+                f"--max-nodes {size} or --max-nodes 0 (no limit)",
+                file=sys.stderr,
+            )
+            return 2
         try:
             viewer(result, args.html, max_nodes=args.max_nodes, rankdir=args.rankdir)
         except (GraphvizNotFoundError, ValueError, OSError, RuntimeError) as e:

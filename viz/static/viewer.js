@@ -15,14 +15,14 @@
 
   // Graphviz puts each node's and edge's name in its <title>: v0 (the root), op0, "v1->op0".
   var nodeEls = {};
-  var edgeEls = {};
+  var edgeEls = {}; // title -> every edge of that name: x*x draws two arrows v1->op0
   svg.querySelectorAll("g.node").forEach(function (g) {
     var title = g.querySelector("title");
     if (title) nodeEls[title.textContent] = g;
   });
   svg.querySelectorAll("g.edge").forEach(function (g) {
     var title = g.querySelector("title");
-    if (title) edgeEls[title.textContent] = g;
+    if (title) (edgeEls[title.textContent] = edgeEls[title.textContent] || []).push(g);
   });
   // Tooltips would repeat the ids; the details panel says more.
   svg.querySelectorAll("title").forEach(function (t) { t.textContent = ""; });
@@ -88,7 +88,7 @@
       nodeEls[id].classList.remove("viz-current");
     });
     Object.keys(edgeEls).forEach(function (id) {
-      edgeEls[id].classList.remove("viz-glow");
+      edgeEls[id].forEach(function (g) { g.classList.remove("viz-glow"); });
     });
     if (step) {
       var box = nodeEls[step.node];
@@ -100,7 +100,7 @@
         nodeEls["op" + step.node.slice(1)].classList.add("viz-current");
       }
       step.edges.forEach(function (e) {
-        if (edgeEls[e]) edgeEls[e].classList.add("viz-glow");
+        (edgeEls[e] || []).forEach(function (g) { g.classList.add("viz-glow"); });
       });
       textBox.textContent = step.text;
       counter.textContent = step.counter;
