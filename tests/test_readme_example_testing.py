@@ -3,7 +3,7 @@
 
 import math
 
-from hypothesis import given
+from hypothesis import given, settings
 
 from autograd import Primitive, Value, sigmoid
 from autograd.testing import gradcheck, gradgradcheck
@@ -23,12 +23,16 @@ def loss(w: Value, x: Value) -> Value:
     return (silu(w * x) - 1) ** 2
 
 
+# No deadline: at tiny inputs gradcheck tries many steps, which can take longer than
+# hypothesis's default 200 ms per example.
+@settings(deadline=None)
 @given(values(-5, 5), values(-5, 5))
 def test_loss_gradients(w, x):
     assert gradcheck(loss, [Value(w, "w"), Value(x, "x")])  # first derivatives
     assert gradgradcheck(loss, [w, x])  # second derivatives
 
 
+@settings(deadline=None)
 @given(expressions(n_vars=3, max_depth=3))
 def test_random_expressions(e):
     assert gradcheck(e.expression, e.leaves())
