@@ -138,6 +138,10 @@ def test_random_expressions_at_any_magnitude_match_torch(e):
     value, gradient = engine_gradient(e.expression, e.point)
     assume(all(math.isfinite(g) for g in gradient))  # e.g. x0**3 at 1e150 overflows
     torch_value, torch_grad = torch_gradient(torch, as_torch(e.expression), e.point)
+    # Where the reference's formula breaks at a large input (elu(1000, 2): its torch.where form
+    # meets e^1000 and gives a nan gradient where the derivative is 1) it cannot judge the
+    # point; the engine's edges are held to closed forms in test_engine_activations.py.
+    assume(all(math.isfinite(t) for t in torch_grad) or not math.isfinite(torch_value))
     assert_close([value], [torch_value], "value")
     assert_close(gradient, torch_grad, "gradient")
 
