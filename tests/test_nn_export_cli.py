@@ -106,15 +106,14 @@ def test_predict_standardises_and_names_classes(np):
 
 
 def test_cli_predict_takes_the_feature_columns_by_name(saved, tmp_path, capsys):
-    # With CONTRACTS item 1 in nn.load_model, a saved model keeps its standardisation.
+    # A saved model keeps its standardisation and class names (nn.load_model reads them).
     model = standardized_model()
     path = tmp_path / "standardized.json"
     model.save(path)
     document = json.loads(path.read_text())
     document.update(preprocessing=PREPROCESSING, classes=CLASSES)
     path.write_text(json.dumps(document))
-    if getattr(load_model(path), "preprocessing", None) is None:
-        pytest.skip("nn.load_model does not read preprocessing yet (CONTRACTS item 1)")
+    assert load_model(path).preprocessing == PREPROCESSING
     points = tmp_path / "points.csv"
     points.write_text("age,label,weight,height\n3.0,x,1.0,2.0\n")
     assert model_main(["predict", str(path), "--csv", str(points)]) == 0
@@ -200,13 +199,9 @@ def test_python_m_nn_export_and_predict(saved, tmp_path):
 
 
 def test_a_model_trained_on_iris_classifies_identically_in_onnx(ort, np, tmp_path):
-    if not hasattr(nn, "load_dataset"):
-        pytest.skip("nn.load_dataset (the real data sets of issue 13) is not in this nn yet")
     done = run_command(
         "--dataset", "iris", "--epochs", "5", "--no-progress", "--out", "run", cwd=tmp_path
     )
-    if done.returncode == 2 and "invalid choice: 'iris'" in done.stderr:
-        pytest.skip("python -m nn --dataset iris is not in this nn yet (issue 13)")
     assert done.returncode == 0, done.stderr
     model = load_model(tmp_path / "run" / "model.json")
     X, _ = nn.load_dataset("iris")  # raw features, as a CSV would give them
