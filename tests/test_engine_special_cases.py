@@ -331,3 +331,19 @@ def test_pow_overflow_takes_the_sign_of_a_negative_base_only():
 def test_numbers_that_are_not_builtin_types_are_accepted():
     assert autograd.exp(Fraction(0)) == 1.0
     assert autograd.add(Value(1.0), Fraction(1, 2)).data == 1.5
+
+
+@pytest.mark.parametrize(
+    "low, high",
+    [(2**-27, 2**-6), (2**-6, 3.0), (3.0, 19.1)],  # Taylor series, double-double, 1 − 2e/(1 + e)
+)
+def test_tanh_is_within_half_an_ulp_in_each_of_its_branches(low, high):
+    # A mutation survivor: z / (…) for z · (…) in the Taylor branch made tanh(0.01) wrong by
+    # 1e12 ulp, and no fast test evaluated tanh between 2^-27 and 1/64.
+    mpmath = pytest.importorskip("mpmath")
+    points = [low * (high / low) ** (i / 40) for i in range(1, 40)] + [math.nextafter(high, 0)]
+    with mpmath.workdps(50):
+        for x in points + [-x for x in points]:
+            exact = mpmath.tanh(x)
+            ours = Value(x).tanh().data
+            assert abs(mpmath.mpf(ours) - exact) <= 0.51 * math.ulp(float(exact)), x
