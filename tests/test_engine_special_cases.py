@@ -347,3 +347,17 @@ def test_tanh_is_within_half_an_ulp_in_each_of_its_branches(low, high):
             exact = mpmath.tanh(x)
             ours = Value(x).tanh().data
             assert abs(mpmath.mpf(ours) - exact) <= 0.51 * math.ulp(float(exact)), x
+
+
+def test_sigmoid_minus_its_own_rounding_is_computed_in_double_double():
+    # σ(x) − y for y = σ(x) rounded: the difference is below half an ulp of σ(x), so it needs
+    # e^x to ~2^-62 (a mutation survivor: e^x off by 3e-10 in _exp_dd went unnoticed).
+    mpmath = pytest.importorskip("mpmath")
+    from autograd._floats import sigmoid_minus
+
+    with mpmath.workdps(50):
+        for x in (-30.0, -7.5, -1.25, -0.3, 0.3, 1.25, 7.5, 30.0):
+            exact_sigma = 1 / (1 + mpmath.exp(-x))
+            y = float(exact_sigma)
+            exact = float(exact_sigma - y)
+            assert abs(sigmoid_minus(x, y) - exact) <= 2.0**-60 * y, x  # _exp_dd's ~2^-62
