@@ -361,3 +361,16 @@ def test_sigmoid_minus_its_own_rounding_is_computed_in_double_double():
             y = float(exact_sigma)
             exact = float(exact_sigma - y)
             assert abs(sigmoid_minus(x, y) - exact) <= 2.0**-60 * y, x  # _exp_dd's ~2^-62
+
+
+def test_cos_near_its_zeros_at_pi_over_2_and_3_pi_over_2():
+    # cos there is the small remainder r − r³/6 + …; a mutation survivor (r³·6 for r³/6 near
+    # 3π/2) went unnoticed, as no fast test evaluated cos within 1e-6 of 3π/2.
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(50):
+        for zero in (mpmath.pi / 2, 3 * mpmath.pi / 2):
+            for offset in (0.0, 3e-9, -2e-7, 9e-7):
+                x = float(zero + offset)
+                exact = mpmath.cos(x)
+                ours = Value(x).cos().data
+                assert abs(mpmath.mpf(ours) - exact) <= 0.51 * math.ulp(float(exact)), x
