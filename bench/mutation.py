@@ -41,6 +41,10 @@ TARGETS = (
 )
 FAST_TESTS = (
     "tests/test_engine_ops.py",
+    "tests/test_engine_ops_math.py",
+    "tests/test_engine_ops_piecewise.py",
+    "tests/test_engine_activations.py",
+    "tests/test_engine_constant_output.py",
     "tests/test_engine_edge_cases.py",
     "tests/test_engine_special_cases.py",
     "tests/test_engine_graph.py",
