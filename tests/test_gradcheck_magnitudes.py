@@ -176,6 +176,66 @@ def test_overflow_within_the_step_is_reported_as_untrusted_not_as_a_wrong_deriva
     assert "not finite" in caught.value.rows[0].failure
 
 
+# --- periods and stairs: no step beyond the distance over which f is smooth ---------------
+
+BROKEN_SIN = Primitive("sin", math.sin, lambda g, ans, x: (-g * autograd.cos(x),))  # sign flipped
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        # Found by the magnitude property: f's rounding (ε·1e11) called for steps of 8 and
+        # up, where sin aliases and the quotients agree on a slope near 1.
+        (lambda x: x + 2 - x.sin(), 1e11),
+        (lambda x: x - x.sin(), 1e10),
+        (lambda x: (x + 2).sin(), 1e15),
+        (lambda x: x.floor(), 3162277660.1683793),  # steps above its stair see slope 1
+        (lambda x: x.floor() * x, 3e9 + 0.25),
+        (lambda x: x.round() + x.cos(), 2.5e9 + 0.125),
+        (lambda x: (x * 1e9) % 3.0, 0.1),
+    ],
+)
+def test_a_sine_or_staircase_of_a_huge_argument_is_checked_not_blamed(f, x):
+    # The closed-form derivatives pass, to order 3...
+    assert gradcheck(f, [x], order=3)
+
+
+@pytest.mark.parametrize("x", [1e9, 1e10, 1e11])
+def test_a_wrong_sine_rule_beside_a_huge_term_is_still_caught(x):
+    assert gradcheck(lambda v: v + 2 - v.sin(), [x])
+    rows = compare_derivatives(lambda v: v + 2 - BROKEN_SIN(v), [x])
+    # 1 + cos x against 1 − cos x: told apart wherever cos x is not tiny
+    assert abs(math.cos(x)) > 0.2
+    assert rows[0].failure and rows[0].trusted, rows[0]
+
+
+def test_a_step_wider_than_the_stair_is_never_taken():
+    # floor at an integer jumps: no step fits, and the report says which operation and why.
+    with pytest.raises(GradcheckError, match="smooth only within 0 .*floor") as caught:
+        gradcheck(lambda x: x.floor() + x, [3e9])
+    assert not caught.value.rows[0].trusted
+    # beside the stair, the largest step stays on it (floor(x)·x has slope floor(x) + x)
+    rows = compare_derivatives(lambda x: x.floor() * x, [3e9 + 0.25])
+    assert rows[0].step <= 0.25 / 8 and not rows[0].failure
+
+
+def test_an_exact_operation_adds_no_rounding_so_a_step_below_the_stair_is_tried():
+    # floor's result is exact: with its rounding counted as ε·3e9 the search could only
+    # begin at steps above the stair of 1.
+    rows = compare_derivatives(lambda x: x.floor(), [3162277660.1683793])
+    assert rows[0].numeric == 0.0 and rows[0].error_estimate == 0.0
+
+
+@pytest.mark.parametrize(
+    "f, point",
+    [(lambda x: x * 1e-10, [1e-300]), (lambda a, b: a / (1 + b**2), [2.2e-311, 2.0])],
+)
+def test_a_subnormal_result_is_as_rounded_as_the_smallest_subnormal(f, point):
+    # x0 / (1 + x1²) at x0 = 2.2e-311 keeps a dozen bits; counted as ε·|result| its rounding
+    # was so small that steps of 1e-316 were trusted, and their quotients are 0.
+    assert gradcheck(f, point, atol=0.0, order=2)
+
+
 def test_a_jump_is_reported_as_untrusted():
     step = Primitive("step", lambda x: 1.0 if x > 0 else 0.0, lambda g, ans, x: (0.0 * g,))
     with pytest.raises(GradcheckError, match="do not settle") as caught:

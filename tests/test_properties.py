@@ -146,39 +146,12 @@ def test_random_expressions_at_any_magnitude_match_torch(e):
     assert_close(gradient, torch_grad, "gradient")
 
 
-_PERIODIC_OR_STEPPED = (
-    "sin",
-    "cos",
-    "tan",
-    "floor",
-    "ceil",
-    "trunc",
-    "round_",
-    "remainder",
-    "fmod",
-)
-
-
-def _periodic_or_stepped_at_a_huge_argument(e) -> bool:
-    return any(
-        isinstance(node, Call)
-        and node.op in _PERIODIC_OR_STEPPED
-        and abs(node.args[0].evaluate(e.point, "float")) > 1e6
-        for node in e.expression.walk()
-    )
-
-
 @given(any_magnitude)
 def test_gradcheck_never_blames_a_correct_derivative_at_any_magnitude(e):
     # Where a finite difference cannot be trusted (sin of 1e15 · 1e10 moves by more than its
     # period within one ulp), the row must say so; any other failure would be a false alarm.
     _, gradient = engine_gradient(e.expression, e.point)
     assume(all(math.isfinite(g) for g in gradient))
-    # Known limit, left open: a sine beside a term as large as its argument of 1e10, or a
-    # staircase (floor) of 3e9, needs steps below its period or stair that f's estimated
-    # rounding rules out, and the larger steps alias into a wrong but consistent slope
-    # (x0 - sin(x0) at 1e10, floor(x0) at 3e9 were blamed). Not drawn here until fixed.
-    assume(not _periodic_or_stepped_at_a_huge_argument(e))
     rows = compare_derivatives(e.expression, e.leaves())
     blamed = [r for r in rows if r.failure and r.trusted]
     assert not blamed, format_table(rows)

@@ -24,10 +24,17 @@ derivatives of large or small inputs. Here, for each input:
   far beyond the function's scale are never reached, where an oscillating function (sin
   at 1e15) gives quotients that are small and consistent by chance.
 
+No step is taken beyond the distance the input can move before some operation of φ's graph
+stops being smooth (``smooth_radius``): a period of sin, cos or tan, a stair of floor or
+round, a jump of remainder. Without that bound, x − sin x at 1e11 (whose rounding calls for
+steps of 8) or floor(x) · x at 3e9 give quotients that agree among themselves on a wrong
+slope, and a correct derivative would be blamed.
+
 Where no quotient is finite (φ overflows or leaves its domain within the step), or the
 estimates do not settle as the step shrinks (a jump), or the one-sided slopes keep apart
-(a kink), the estimate says so (``Estimate.untrusted``), so that a checker can report that
-no finite difference can be trusted instead of blaming the derivative.
+(a kink), or φ is smooth only within less than the smallest step, the estimate says so
+(``Estimate.untrusted``), so that a checker can report that no finite difference can be
+trusted instead of blaming the derivative.
 """
 
 from __future__ import annotations
@@ -42,6 +49,14 @@ SAFETY = 4.0
 # An estimate is "accurate enough" (ends the search) when its error estimate is this
 # fraction of the tolerance.
 GOOD = 0.01
+# Operations whose result is exact: they add no rounding of their own.
+EXACT = frozenset(
+    {"neg", "abs", "relu", "sign", "floor", "ceil", "trunc", "round", "fmod"}
+    | {"maximum", "minimum", "amax", "amin", "clamp", "hardtanh"}
+)
+# Rounding of a result in the subnormal range is absolute, half an ulp of the smallest
+# subnormal, whatever its size (x0 / 5 at x0 = 2e-311 keeps only 13 bits).
+SUBNORMAL_ROUNDING = 2.0**-1074
 
 
 @dataclass(frozen=True)
@@ -74,18 +89,24 @@ def derivatives(
     atol: float,
     rtol: float,
     step: float | None = None,
+    within: Sequence[tuple[float, str]] | None = None,
 ) -> list[Estimate]:
     """dφₑ/dx at x for every entry e of the vector function ``phi`` (one float per entry).
 
     ``center`` is φ(x), ``noise`` a bound on the rounding error of each entry of φ near x
     (see ``rounding_error``); ``scale`` the expected size of each derivative (it sets the
-    tolerance atol + rtol·|scale| that decides which step is accurate enough). ``step``
-    fixes the smallest step instead of searching. Returns one ``Estimate`` per entry.
+    tolerance atol + rtol·|scale| that decides which step is accurate enough). ``within``
+    gives for each entry how far x may move while φₑ stays smooth, and why (see
+    ``smooth_radius``): no quotient of that entry uses a larger step. ``step`` fixes the
+    smallest step instead of searching. Returns one ``Estimate`` per entry.
     """
     n = len(center)
     lowest = 2 * math.ulp(x) if x != 0 else 2.0**-60
     highest = _power_of_two(max(abs(x), 1.0) / 4)
     bands = [atol + rtol * abs(s) for s in scale]
+    radii = [r for r, _ in within] if within is not None else [math.inf] * n
+    if n and step is None:
+        highest = min(highest, max(radii))
     if step is not None:
         h, highest = step, 8 * step
     else:
@@ -97,6 +118,8 @@ def derivatives(
         start = min(_power_of_two(min(needed, default=math.inf)), highest / 16)
         if x != 0:
             start = min(start, _power_of_two(abs(x) / 16))
+        # and low enough that the entry smooth over the shortest distance gets four steps
+        start = min(start, _power_of_two(min(radii, default=math.inf)) / 8)
         # four octaves lower: the noise bound can be pessimistic (x·-1 is exact), and a
         # search that starts too high may never meet an accurate step
         h = max(lowest, start / 16)
@@ -108,6 +131,10 @@ def derivatives(
         represented = (plus - minus) / 2
         upper, lower = phi(plus), phi(minus)
         for e in range(n):
+            if represented > radii[e]:
+                done[e] = True
+            if done[e]:
+                continue
             fp, fm = upper[e], lower[e]
             quotients[e].append(
                 _Quotient(
@@ -117,7 +144,7 @@ def derivatives(
                     (fp - 2 * center[e] + fm) / represented,
                 )
             )
-            if len(quotients[e]) >= 4 and not done[e]:
+            if len(quotients[e]) >= 4:
                 candidate = _extrapolate(quotients[e][-4:])
                 previous = best[e]
                 if candidate is None:
@@ -140,15 +167,20 @@ def derivatives(
         if all(done) or h >= highest:
             break
         h *= 2
-    return [_judge(b, q, band, lowest, highest) for b, q, band in zip(best, quotients, bands)]
+    reasons = [why for _, why in within] if within is not None else [""] * n
+    return [
+        _judge(b, q, band, lowest, highest, radius, why)
+        for b, q, band, radius, why in zip(best, quotients, bands, radii, reasons)
+    ]
 
 
 def rounding_error(value, leaf) -> float:
     """A first-order bound on the rounding error of a Value's data as ``leaf`` moves: each
-    operation node n of its graph that depends on the leaf was rounded by up to ε·|n|,
-    which moves the value by ∂value/∂n times that. (Nodes that do not depend on the leaf
-    round the same way at every point along it, and an input is exact.)"""
-    from autograd.backward import gradients, topological_order
+    operation node n of its graph that depends on the leaf was rounded by up to ε·|n| (or
+    by the subnormal floor), which moves the value by ∂value/∂n times that. (Nodes that do
+    not depend on the leaf round the same way at every point along it; an input, and the
+    result of an ``EXACT`` operation, are exact.)"""
+    from autograd.backward import gradients
     from autograd.value import Value
 
     epsilon = 2.0**-52
@@ -157,17 +189,93 @@ def rounding_error(value, leaf) -> float:
         # slope, abs's sign), exact. (A rule that cuts the graph gives a constant that is
         # rounded, but it is wrong anyway, and its check fails.)
         return 0.0
-    varies: dict[Value, bool] = {}
-    for node in topological_order(value):
-        varies[node] = any(x is leaf or varies.get(x, False) for x in node.inputs)
+    varies = _varying(value, leaf)
     total = 0.0
     for node, g in gradients(value).items():
-        if not varies.get(node, False):
+        if node not in varies or node.op in EXACT:
             continue
-        term = abs(g) * _rounded_magnitude(node)
+        term = abs(g) * (epsilon * _rounded_magnitude(node) + SUBNORMAL_ROUNDING)
         if math.isfinite(term):
             total += term
-    return epsilon * total
+    return total
+
+
+def smooth_radius(value, leaf) -> tuple[float, str]:
+    """How far ``leaf`` may move before an operation of ``value``'s graph stops being smooth,
+    and which: (distance, reason), (inf, "") when none does. Each operation in
+    ``SMOOTH_WITHIN`` (periodic, stepped) is smooth only within some distance of its
+    argument; the leaf moves that argument at the rate ∂argument/∂leaf (first order, which
+    is enough to keep the steps on the right side of a stair or within a period)."""
+    from autograd.backward import gradients
+    from autograd.value import Value
+
+    if not isinstance(value, Value) or not value.requires_grad:
+        return math.inf, ""
+    varies = _varying(value, leaf)
+    radius, why = math.inf, ""
+    for node in varies:
+        distance = SMOOTH_WITHIN.get(node.op)
+        if distance is None:
+            continue
+        data = [x.data if isinstance(x, Value) else float(x) for x in node.inputs]
+        rates = []
+        for x in node.inputs:
+            if x is leaf:
+                rates.append(1.0)
+            elif x in varies:
+                rates.append(float(gradients(x).get(leaf, 0.0)))
+            else:
+                rates.append(0.0)
+        if len(data) == 2:  # remainder(a, b), fmod(a, b): smooth in a / b between integers
+            a, b = data
+            if b == 0:
+                continue
+            argument, rate = a / b, (rates[0] - a / b * rates[1]) / b
+        else:
+            argument, rate = data[0], rates[0]
+        if rate == 0 or not math.isfinite(argument):
+            continue
+        here = distance(argument) / abs(rate)
+        if here < radius:
+            radius = here
+            why = f"{node.op}'s argument {argument:.6g} moves by {distance(argument):.3g} over it"
+    return radius, why
+
+
+def _varying(value, leaf) -> set:
+    """The operation nodes of value's graph that depend on leaf."""
+    from autograd.backward import topological_order
+
+    varies: set = set()
+    for node in topological_order(value):
+        if any(x is leaf or x in varies for x in node.inputs):
+            varies.add(node)
+    return varies
+
+
+def _to_integer(x: float) -> float:
+    return abs(x - round(x))
+
+
+def _to_nonzero_integer(x: float) -> float:
+    return 1 - abs(x) if abs(x) < 1 else _to_integer(x)
+
+
+# The distance, in units of its argument, within which each operation is smooth enough for
+# the three doublings of a Richardson estimate: a third of a period of sin and cos; half the
+# way to tan's nearest pole (|cos a| is less than that way); to the next stair or jump.
+SMOOTH_WITHIN: dict[str, Callable[[float], float]] = {
+    "sin": lambda a: 2.0,
+    "cos": lambda a: 2.0,
+    "tan": lambda a: min(2.0, abs(math.cos(a)) / 2),
+    "floor": _to_integer,
+    "ceil": _to_integer,
+    "trunc": _to_nonzero_integer,
+    "round": lambda a: _to_integer(a - 0.5),
+    "sign": abs,
+    "remainder": _to_integer,  # of a / b
+    "fmod": _to_nonzero_integer,  # of a / b
+}
 
 
 def _rounded_magnitude(node) -> float:
@@ -213,23 +321,39 @@ def _extrapolate(q: Sequence[_Quotient]) -> Estimate | None:
 
 
 def _judge(
-    best: Estimate | None, quotients: list[_Quotient], band: float, lowest: float, highest: float
+    best: Estimate | None,
+    quotients: list[_Quotient],
+    band: float,
+    lowest: float,
+    highest: float,
+    radius: float,
+    why: str,
 ) -> Estimate:
+    if radius < 8 * lowest:
+        return Estimate(
+            best.value if best else math.nan,
+            best.error if best else math.inf,
+            best.step if best else lowest,
+            f"f is smooth only within {radius:.3g} of this point ({why}), too close for "
+            f"the steps a finite difference can take here (from {lowest:.3g})",
+        )
     if best is None:
         return Estimate(
             math.nan,
             math.inf,
-            quotients[0].step,
+            quotients[0].step if quotients else lowest,
             f"f is not finite within the steps tried ({lowest:.3g} to {highest:.3g}) of this "
             f"point: it overflows, jumps to inf or leaves its domain",
         )
     if best.error > band:
+        smooth = f"; f is smooth only within {radius:.3g} ({why})" if radius < highest else ""
         return Estimate(
             best.value,
             best.error,
             best.step,
             f"the difference quotients do not settle as the step shrinks (f jumps, or is not "
-            f"smooth at the scale of the steps tried, {lowest:.3g} to {highest:.3g})",
+            f"smooth at the scale of the steps tried, {lowest:.3g} to "
+            f"{min(highest, radius):.3g}{smooth})",
         )
     at = next(i for i, item in enumerate(quotients) if item.step == best.step)
     here, doubled = quotients[at].curvature, quotients[at + 1].curvature

@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from numbers import Real
 
 from autograd.backward import grad
-from autograd.testing.finite_differences import Estimate, derivatives, rounding_error
+from autograd.testing.finite_differences import (
+    Estimate,
+    derivatives,
+    rounding_error,
+    smooth_radius,
+)
 from autograd.value import Value
 
 Number = float | int
@@ -138,6 +143,7 @@ def compare_derivatives(
                 atol=atol,
                 rtol=rtol,
                 step=eps,
+                within=[smooth_radius(graphs[key[:-1]], leaves[j]) for key in keys],
             )
             for key, estimate in zip(keys, estimates):
                 name = ", ".join(names[i] for i in key)
