@@ -238,7 +238,10 @@ def smooth_radius(value, leaf) -> tuple[float, str]:
         here = distance(argument) / abs(rate)
         if here < radius:
             radius = here
-            why = f"{node.op}'s argument {argument:.6g} moves by {distance(argument):.3g} over it"
+            why = (
+                f"{node.op} at {argument:.6g} is smooth for {distance(argument):.3g} either side, "
+                f"and its argument moves {abs(rate):.3g} times as fast as this input"
+            )
     return radius, why
 
 
