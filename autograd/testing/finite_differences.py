@@ -203,36 +203,30 @@ def rounding_error(value, leaf) -> float:
 def smooth_radius(value, leaf) -> tuple[float, str]:
     """How far ``leaf`` may move before an operation of ``value``'s graph stops being smooth,
     and which: (distance, reason), (inf, "") when none does. Each operation in
-    ``SMOOTH_WITHIN`` (periodic, stepped) is smooth only within some distance of its
-    argument; the leaf moves that argument at the rate ∂argument/∂leaf (first order, which
-    is enough to keep the steps on the right side of a stair or within a period)."""
-    from autograd.backward import gradients
+    ``SMOOTH_WITHIN`` is smooth only within some distance of its argument; the leaf moves
+    that argument at the rate ∂argument/∂leaf (first order, which is enough to keep the
+    steps on the right side of a stair or within a period)."""
     from autograd.value import Value
 
     if not isinstance(value, Value) or not value.requires_grad:
         return math.inf, ""
-    varies = _varying(value, leaf)
+    rates = _rates(value, leaf)
     radius, why = math.inf, ""
-    for node in varies:
+    for node in rates:
         distance = SMOOTH_WITHIN.get(node.op)
         if distance is None:
             continue
-        data = [x.data if isinstance(x, Value) else float(x) for x in node.inputs]
-        rates = []
-        for x in node.inputs:
-            if x is leaf:
-                rates.append(1.0)
-            elif x in varies:
-                rates.append(float(gradients(x).get(leaf, 0.0)))
-            else:
-                rates.append(0.0)
-        if len(data) == 2:  # remainder(a, b), fmod(a, b): smooth in a / b between integers
-            a, b = data
+        inputs = node.inputs
+        if node.op in ("remainder", "fmod"):  # smooth in a / b between integers
+            (a, b), (ra, rb) = [x.data for x in inputs], [rates.get(x, 0.0) for x in inputs]
             if b == 0:
                 continue
-            argument, rate = a / b, (rates[0] - a / b * rates[1]) / b
+            argument, rate = a / b, (ra - a / b * rb) / b
         else:
-            argument, rate = data[0], rates[0]
+            argument = inputs[0].data
+            rate = max(abs(rates.get(x, 0.0)) for x in inputs)
+            if node.op in SATURATING and _flat(node, rates):
+                continue
         if rate == 0 or not math.isfinite(argument):
             continue
         here = distance(argument) / abs(rate)
@@ -243,6 +237,29 @@ def smooth_radius(value, leaf) -> tuple[float, str]:
                 f"and its argument moves {abs(rate):.3g} times as fast as this input"
             )
     return radius, why
+
+
+def _rates(value, leaf) -> dict:
+    """{node: ∂node/∂leaf} for the leaf and every node of value's graph that depends on it:
+    forward mode, each node's local derivatives read off its rule as vjp(1, ...)."""
+    from autograd.backward import topological_order
+
+    rates = {leaf: 1.0}
+    for node in topological_order(value):
+        inputs = node.inputs
+        if not any(x in rates for x in inputs):
+            continue
+        partials = node.primitive.vjp(1.0, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
+        rates[node] = sum(float(p) * rates[x] for x, p in zip(inputs, partials) if x in rates)
+    return rates
+
+
+def _flat(node, rates: dict) -> bool:
+    """True when the node does not move with any moving input: its local derivatives are 0 in
+    floating point (tanh at 20, σ at -800), so it is constant whatever the step."""
+    inputs = node.inputs
+    partials = node.primitive.vjp(1.0, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
+    return all(float(p) == 0 for x, p in zip(inputs, partials) if rates.get(x, 0.0) != 0)
 
 
 def _varying(value, leaf) -> set:
@@ -256,6 +273,10 @@ def _varying(value, leaf) -> set:
     return varies
 
 
+def _constant(r: float) -> Callable[[float], float]:
+    return lambda a: r
+
+
 def _to_integer(x: float) -> float:
     return abs(x - round(x))
 
@@ -264,9 +285,21 @@ def _to_nonzero_integer(x: float) -> float:
     return 1 - abs(x) if abs(x) < 1 else _to_integer(x)
 
 
+# Operations whose Taylor series converge only within a radius set by a complex pole (tanh at
+# ±iπ/2, σ and softplus at ±iπ), or that grow or saturate exponentially: beyond a few units
+# of their argument the difference quotients saturate into a slope near 0 or 1 that agree
+# among themselves (softmax of logits at 1e11 seen through steps of 1e5).
+SATURATING: dict[str, float] = {
+    "tanh": 1.5,
+    **dict.fromkeys(("exp", "exp2", "expm1", "sinh", "cosh", "elu", "selu"), 2.0),
+    **dict.fromkeys(("sigmoid", "softplus", "logsigmoid", "silu"), 3.0),
+    **dict.fromkeys(("logsumexp", "log_softmax", "binary_cross_entropy_with_logits"), 3.0),
+}
+
 # The distance, in units of its argument, within which each operation is smooth enough for
 # the three doublings of a Richardson estimate: a third of a period of sin and cos; half the
-# way to tan's nearest pole (|cos a| is less than that way); to the next stair or jump.
+# way to tan's nearest pole (|cos a| is less than that way); to the next stair or jump; the
+# radius of ``SATURATING``.
 SMOOTH_WITHIN: dict[str, Callable[[float], float]] = {
     "sin": lambda a: 2.0,
     "cos": lambda a: 2.0,
@@ -278,6 +311,7 @@ SMOOTH_WITHIN: dict[str, Callable[[float], float]] = {
     "sign": abs,
     "remainder": _to_integer,  # of a / b
     "fmod": _to_nonzero_integer,  # of a / b
+    **{op: _constant(r) for op, r in SATURATING.items()},
 }
 
 
