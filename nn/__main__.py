@@ -324,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrainingDiverged as e:
         result.history = e.history
         try:
-            write_history(result, out, Written())
+            note = f"training diverged at epoch {e.epoch} (loss = {e.loss})"
+            write_history(result, out, Written(), note=note)
         except (ImportError, OSError, ValueError) as write_error:
             print(f"{prog}: error while writing into {out!r}: {write_error}", file=sys.stderr)
         print(

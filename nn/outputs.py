@@ -17,7 +17,7 @@ FILES = ("model.json", "history.json", "loss.png", "decision_boundary.png", *PIC
 CONFUSION_MATRIX = "confusion_matrix.png"
 
 
-def write_history(result: Result, out: str, written: list) -> None:
+def write_history(result: Result, out: str, written: list, note: str = "") -> None:
     path = os.path.join(out, "history.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(result.history, f, indent=1)
@@ -25,7 +25,8 @@ def write_history(result: Result, out: str, written: list) -> None:
     from viz import plot_history
 
     title = f"{result.model} on {result.data.name}"
-    written.append(plot_history(result.history, os.path.join(out, "loss.png"), title=title))
+    loss_png = os.path.join(out, "loss.png")
+    written.append(plot_history(result.history, loss_png, title=title, note=note))
 
 
 def write_outputs(result: Result, out: str) -> list[str]:

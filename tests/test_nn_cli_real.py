@@ -86,6 +86,15 @@ def test_divergence_writes_the_history_and_exits_non_zero(tmp_path, capsys):
     assert not (out / "model.json").exists()
 
 
+def test_divergence_in_the_first_epoch_still_writes_a_loss_plot(tmp_path, capsys):
+    out = tmp_path / "d1"
+    argv = ["--lr", "1e100", "--optimizer", "sgd", "--loss", "mse", "--epochs", "3"]
+    assert main([*argv, "--out", str(out), "--no-progress"]) == 1
+    assert "diverged at epoch 1 " in capsys.readouterr().err
+    assert json.loads((out / "history.json").read_text())["loss"] == []
+    assert (out / "loss.png").stat().st_size > 5000
+
+
 def test_target_loss_reports_when_and_why_training_ended(tmp_path, capsys):
     argv = ["--target-loss", "0.3", "--samples", "90", "--out", str(tmp_path / "t")]
     assert main([*argv, "--no-progress"]) == 0

@@ -78,3 +78,24 @@ def test_notebook_formatter_draws_values():
     finally:
         InteractiveShell.clear_instance()
     del IPython
+
+
+def _red_pixels_in_the_middle(path) -> int:
+    """Pixels of the note's colour (matplotlib's tab:red) in the middle of the image (the
+    red axis label "loss" sits at its left edge)."""
+    from matplotlib.image import imread
+
+    image = imread(str(path))
+    height, width = image.shape[:2]
+    band = image[height * 2 // 5 : height * 3 // 5, width // 4 : width * 3 // 4, :3]
+    red = (band[..., 0] > 0.7) & (band[..., 1] < 0.3) & (band[..., 2] < 0.3)
+    return int(red.sum())
+
+
+def test_a_run_that_diverged_in_its_first_epoch_says_so_on_its_empty_plot(tmp_path):
+    # No finished epoch, no curve: without the note the plot was an empty frame.
+    note = "training diverged at epoch 1 (loss = inf)"
+    plot_history({"loss": [], "accuracy": []}, tmp_path / "noted.png", note=note)
+    plot_history({"loss": [], "accuracy": []}, tmp_path / "bare.png")
+    assert _red_pixels_in_the_middle(tmp_path / "bare.png") == 0
+    assert _red_pixels_in_the_middle(tmp_path / "noted.png") > 200

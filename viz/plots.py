@@ -205,10 +205,14 @@ def _argmax(scores: list[float]) -> int:
     return max(range(len(scores)), key=scores.__getitem__)
 
 
-def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "training") -> str:
+def plot_history(
+    history: Mapping[str, Sequence[float]], path, *, title: str = "training", note: str = ""
+) -> str:
     """Save a PNG of the loss per epoch (``history["loss"]``, and ``history["test_loss"]`` if
     present) and the accuracy (``"accuracy"``, ``"test_accuracy"``, if present, on a second
-    axis, since it lives in [0, 1] while the loss can be anywhere), with a legend."""
+    axis, since it lives in [0, 1] while the loss can be anywhere), with a legend. ``note``
+    is written across the plot (why training ended early: a run that diverged in its first
+    epoch has no curve to show)."""
     path = _png_path(path)
     if "loss" not in history:
         raise ValueError(f"plot_history: history needs a 'loss' list, got keys {sorted(history)}")
@@ -245,8 +249,16 @@ def plot_history(history: Mapping[str, Sequence[float]], path, *, title: str = "
         ax.set_yscale("log")  # a diverging run spans many orders of magnitude
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss", color="tab:red")
-    ax.set_title(title)
-    ax.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize="small")
+    if lines:
+        ax.set_title(f"{title}\n{note}" if note else title)
+        ax.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize="small")
+    else:
+        ax.set_title(title)
+    if note and not lines:
+        ax.text(
+            0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", wrap=True,
+            color="tab:red", bbox={"facecolor": "white", "edgecolor": "tab:red"},
+        )  # fmt: skip
     fig.tight_layout()
     fig.savefig(path, format="png", dpi=100)
     return path
