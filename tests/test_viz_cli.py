@@ -173,9 +173,12 @@ def test_max_nodes_limits_the_drawing_and_the_viewer(tmp_path, capsys):
     assert main([expression, "x=1", "-o", str(full), "--max-nodes", "0"]) == 0
     assert "more nodes not drawn" not in full.read_text(encoding="utf-8")
     capsys.readouterr()
-    assert main([expression, "x=1", "--html", str(tmp_path / "v.html"), "--max-nodes", "3"]) == 2
-    err = capsys.readouterr().err
+    html, drawing = tmp_path / "v.html", tmp_path / "d.svg"
+    argv = [expression, "x=1", "--html", str(html), "-o", str(drawing), "--max-nodes", "3"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
     assert "--max-nodes 3" in err and "--max-nodes 0" in err and len(err.strip().splitlines()) == 1
-    assert not (tmp_path / "v.html").exists()
+    # refused before anything is printed or written: one line, as any command-line error
+    assert out == "" and not html.exists() and not drawing.exists()
     r = run("x", "x=1", "--max-nodes", "-2")
     assert r.returncode == 2 and "must be ≥ 0" in r.stderr

@@ -157,6 +157,19 @@ def _main(argv: list[str]) -> int:
     if unused:
         print(f"{PROG}: warning: not in the expression: {', '.join(unused)}", file=sys.stderr)
 
+    if args.html:  # refused before anything is printed or written
+        from viz.dot import breadth_first
+
+        size = len(breadth_first(result))
+        if args.max_nodes is not None and size > args.max_nodes:
+            print(
+                f"{PROG}: error: argument --max-nodes: the graph has {size:,} Values, more than "
+                f"--max-nodes {args.max_nodes:,}; the viewer plays whole graphs only: pass "
+                f"--max-nodes {size} or --max-nodes 0 (no limit)",
+                file=sys.stderr,
+            )
+            return 2
+
     if result.requires_grad:
         result.backward()
     print(f"{args.expression.strip()} = {format_number(result.data)}")
@@ -173,18 +186,8 @@ def _main(argv: list[str]) -> int:
             return 1
         print(f"wrote {args.output}")
     if args.html:
-        from viz.dot import breadth_first
         from viz.viewer import viewer
 
-        size = len(breadth_first(result))
-        if args.max_nodes is not None and size > args.max_nodes:
-            print(
-                f"{PROG}: error: argument --max-nodes: the graph has {size:,} Values, more than "
-                f"--max-nodes {args.max_nodes:,}; the viewer plays whole graphs only: pass "
-                f"--max-nodes {size} or --max-nodes 0 (no limit)",
-                file=sys.stderr,
-            )
-            return 2
         try:
             viewer(result, args.html, max_nodes=args.max_nodes, rankdir=args.rankdir)
         except (GraphvizNotFoundError, ValueError, OSError, RuntimeError) as e:
