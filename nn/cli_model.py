@@ -110,33 +110,38 @@ def read_points(path: str, model: Module) -> list[list[float]]:
         raise CommandError(f"cannot read {path!r}: {getattr(e, 'strerror', None) or e}") from None
     if not rows:
         raise CommandError(f"{path}: no rows")
+    # The messages are worded as training's (nn/csv_data.py): path:line: column: what.
     columns = list(range(nin))
-    names = [f"column {i + 1}" for i in range(nin)]
-    width = nin  # every row has as many columns as the header, or nin without one
+    names = [str(i + 1) for i in range(nin)]
+    width, against = nin, f"the model takes {nin} inputs"
     if not all(_is_number(c) for c in rows[0][1]):
-        header = [c.strip() for c in rows[0][1]]
+        line, header = rows[0][0], [c.strip() for c in rows[0][1]]
         rows = rows[1:]
-        width = len(header)
+        width, against = len(header), f"the header has {len(header)} columns"
         if features and all(f in header for f in features):
             columns, names = [header.index(f) for f in features], [repr(f) for f in features]
         elif features:
             missing = ", ".join(repr(f) for f in features if f not in header)
-            raise CommandError(f"{path} line 1: no column {missing} (the model's features)")
+            raise CommandError(f"{path}:{line}: no column {missing} (the model's features)")
         else:
             names = [repr(h) for h in header]
             if len(header) != nin:
                 raise CommandError(
-                    f"{path} line 1: {len(header)} columns, but the model takes {nin} inputs"
+                    f"{path}:{line}: {len(header)} columns, but the model takes {nin} inputs"
                 )
     points = []
     for n, row in rows:
         if len(row) != width:
-            raise CommandError(f"{path} line {n}: {len(row)} columns, expected {width}")
+            fields = f"{len(row)} field{'s' if len(row) != 1 else ''}"
+            raise CommandError(f"{path}:{n}: {fields}, but {against}")
         point = []
         for column, name in zip(columns, names):
             text = row[column].strip()
-            if not _is_number(text) or not math.isfinite(float(text)):
-                raise CommandError(f"{path} line {n}, {name}: not a finite number: {text!r:.40}")
+            if not _is_number(text):
+                what = f"{text[:40]!r}" if text else "an empty field"
+                raise CommandError(f"{path}:{n}: column {name}: {what} is not a number")
+            if not math.isfinite(float(text)):
+                raise CommandError(f"{path}:{n}: column {name}: {text!r} is not finite")
             point.append(float(text))
         points.append(point)
     return points

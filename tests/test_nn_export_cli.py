@@ -132,8 +132,12 @@ def test_cli_predict_takes_the_feature_columns_by_name(saved, tmp_path, capsys):
             "cannot write",
         ),
         (["predict", "{model}", "--csv", "{tmp}/missing.csv"], "cannot read"),
-        (["predict", "{model}", "--csv", "{tmp}/bad.csv"], r"bad.csv line 3, column 2: not a"),
-        (["predict", "{model}", "--csv", "{tmp}/ragged.csv"], r"ragged.csv line 2: 3 columns"),
+        (["predict", "{model}", "--csv", "{tmp}/bad.csv"], "bad.csv:3: column 2: 'abc' is not a"),
+        (["predict", "{model}", "--csv", "{tmp}/inf.csv"], "inf.csv:2: column 1: 'inf' is not fi"),
+        (
+            ["predict", "{model}", "--csv", "{tmp}/ragged.csv"],
+            "ragged.csv:2: 3 fields, but the model takes 2 inputs",
+        ),
         (["predict", "{model}", "--csv", "{tmp}/empty.csv"], "no rows"),
         (["predict", "{model}"], "required: --csv"),
         (["frobnicate"], "invalid choice"),
@@ -144,6 +148,7 @@ def test_cli_errors_are_one_line_with_exit_status_2(saved, tmp_path, capsys, arg
     (tmp_path / "foreign.json").write_text('{"weights": [1, 2]}')
     (tmp_path / "bad.csv").write_text("1,2\n3,4\n5,abc\n")
     (tmp_path / "ragged.csv").write_text("1,2\n3,4,5\n")
+    (tmp_path / "inf.csv").write_text("1,2\ninf,4\n")
     (tmp_path / "empty.csv").write_text("\n")
     (tmp_path / "ok.csv").write_text("1,2\n")
     args = [a.format(model=path, tmp=tmp_path) for a in args]
