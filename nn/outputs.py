@@ -64,6 +64,7 @@ def write_outputs(result: Result, out: str) -> list[str]:
             threshold="probability" if result.loss == "bce" else "logit",
             title=title,
             classes=data.classes,
+            features=data.features,
         )
     else:
         y_true, y_pred = test_predictions(result)

@@ -99,3 +99,24 @@ def test_a_run_that_diverged_in_its_first_epoch_says_so_on_its_empty_plot(tmp_pa
     plot_history({"loss": [], "accuracy": []}, tmp_path / "bare.png")
     assert _red_pixels_in_the_middle(tmp_path / "bare.png") == 0
     assert _red_pixels_in_the_middle(tmp_path / "noted.png") > 200
+
+
+def test_decision_boundary_names_its_axes_after_the_features(tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    labels = []
+    for method in ("set_xlabel", "set_ylabel"):
+        original = getattr(Axes, method)
+
+        def record(self, text, *args, original=original, **kwargs):
+            labels.append(text)
+            return original(self, text, *args, **kwargs)
+
+        monkeypatch.setattr(Axes, method, record)
+    X, y = [[0.0, 1.0], [1.0, 0.0], [0.2, 0.9], [0.9, 0.1]], [0, 1, 0, 1]
+    score = lambda p: p[0] - p[1]  # noqa: E731
+    plot_decision_boundary(score, X, y, tmp_path / "a.png", resolution=10)
+    assert "petal length" not in labels
+    features = ["petal length", "petal width"]
+    plot_decision_boundary(score, X, y, tmp_path / "b.png", resolution=10, features=features)
+    assert labels[-2:] == features

@@ -54,6 +54,7 @@ def plot_decision_boundary(
     resolution: int = 80,
     title: str = "decision boundary",
     classes: Sequence | None = None,
+    features: Sequence[str] | None = None,
 ) -> str:
     """Save a PNG of the 2-D points ``X`` coloured by class ``y`` over the model's decision
     regions; returns the path.
@@ -69,7 +70,8 @@ def plot_decision_boundary(
     - **k scores** (labels 0..k−1): each grid point is coloured as its largest score's class,
       one colour per class, as ``nn.predict`` decides.
 
-    ``classes`` names the classes in the legend (default: their numbers). Raises ``ValueError``
+    ``classes`` names the classes in the legend (default: their numbers), ``features`` the two
+    axes (a CSV file's column names; default: none). Raises ``ValueError``
     for points that are not 2-D, labels that do not fit the scores, or an unknown threshold.
     """
     path = _png_path(path)
@@ -152,6 +154,9 @@ def plot_decision_boundary(
         )
     ax.set_xlim(x_lo, x_hi)
     ax.set_ylim(y_lo, y_hi)
+    if features:
+        ax.set_xlabel(str(features[0]))
+        ax.set_ylabel(str(features[1]))
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small" if len(order) > 4 else None)
     fig.savefig(path, format="png", dpi=100)
