@@ -120,3 +120,32 @@ def test_decision_boundary_names_its_axes_after_the_features(tmp_path, monkeypat
     features = ["petal length", "petal width"]
     plot_decision_boundary(score, X, y, tmp_path / "b.png", resolution=10, features=features)
     assert labels[-2:] == features
+
+
+def test_each_class_region_is_where_its_score_is_the_largest(tmp_path, monkeypatch):
+    # The k-class regions are filled contours of each class's margin over the others; at
+    # every grid point exactly one class's margin is > 0, the argmax of the scores.
+    from matplotlib.axes import Axes
+
+    filled = {}
+    original = Axes.contourf
+
+    def record(self, xs, ys, field, *args, colors, **kwargs):
+        filled[colors[0]] = (list(xs), list(ys), field)
+        return original(self, xs, ys, field, *args, colors=colors, **kwargs)
+
+    monkeypatch.setattr(Axes, "contourf", record)
+
+    def scores(p):
+        return [p[0], p[1], -p[0] - p[1]]
+
+    X = [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0], [0.5, -0.2]]
+    plot_decision_boundary(scores, X, [0, 1, 2, 0], tmp_path / "k.png", resolution=15)
+    assert len(filled) == 3
+    xs, ys, _ = next(iter(filled.values()))
+    for j, gy in enumerate(ys):
+        for i, gx in enumerate(xs):
+            s = scores([gx, gy])
+            winner = max(range(3), key=s.__getitem__)
+            positive = [c for c, (_, _, m) in enumerate(filled.values()) if m[j][i] > 0]
+            assert positive in ([winner], []), (gx, gy, s)  # [] only on a tie

@@ -123,22 +123,16 @@ def plot_decision_boundary(
         _shade_scores(fig, ax, grid_x, grid_y, grid, threshold)
     else:
         order = list(range(k))
-        regions = [[_argmax(s) for s in row] for row in grid]
-        from matplotlib.colors import ListedColormap
-
-        cmap = ListedColormap([_colour(c) for c in range(k)])
-        ax.pcolormesh(
-            grid_x, grid_y, regions, cmap=cmap, vmin=-0.5, vmax=k - 0.5, alpha=0.3, shading="auto"
-        )
-        ax.contour(
-            grid_x,
-            grid_y,
-            regions,
-            levels=[c + 0.5 for c in range(k - 1)],
-            colors="k",
-            linewidths=0.6,
-            alpha=0.5,
-        )
+        # Each class's region is where its margin over the best other class, s_c − max s_j,
+        # is ≥ 0: a smooth field, so the regions' edges are interpolated between the grid's
+        # points instead of following its cells (an argmax per cell gives staircases).
+        for c in range(k):
+            margin = [[s[c] - max(s[:c] + s[c + 1 :]) for s in row] for row in grid]
+            top = max(max(row) for row in margin)
+            if top <= 0:
+                continue
+            ax.contourf(grid_x, grid_y, margin, levels=[0, top + 1], colors=[_colour(c)], alpha=0.3)
+            ax.contour(grid_x, grid_y, margin, levels=[0], colors="k", linewidths=0.6, alpha=0.35)
     for i, cls in enumerate(order):
         members = [p for p, lab in zip(points, labels) if lab == cls]
         if not members:
@@ -204,10 +198,6 @@ def _scores(predict, x0: float, x1: float) -> list[float] | float:
 def _number(s: Any) -> float:
     number: Any = getattr(s, "data", s)  # a Value's number
     return float(number)
-
-
-def _argmax(scores: list[float]) -> int:
-    return max(range(len(scores)), key=scores.__getitem__)
 
 
 def plot_history(
