@@ -270,3 +270,35 @@ def test_both_arrows_glow_when_a_value_feeds_an_operation_twice(browser, tmp_pat
     )
     assert explain_steps(y)[-1].node is x  # the last step: x's gradient, sent along both
     assert glowing == 3  # both arrows x -> ·, and the arrow · -> y of the node they feed
+
+
+LAYOUT = """
+var graph = document.getElementById('viz-graph').getBoundingClientRect();
+var aside = document.querySelector('aside').getBoundingClientRect();
+return {stacked: document.querySelector('main').classList.contains('viz-stacked'),
+        graphBottom: graph.bottom, graphHeight: graph.height, asideTop: aside.top,
+        asideLeft: aside.left, svgHeight: document.querySelector('#viz-graph svg')
+          .getBoundingClientRect().height};
+"""
+
+
+def test_a_wide_graph_takes_the_whole_width_with_the_text_below_it(browser, tmp_path):
+    # A neuron of four inputs and its loss, drawn left to right, is about ten times as wide
+    # as tall: beside the text panel it was a short strip that scrolled sideways, with most
+    # of the page empty below it.
+    xs = [Value(0.1 * i, f"x{i}") for i in range(4)]
+    ws = [Value(0.3 - 0.2 * i, f"w{i}") for i in range(4)]
+    z = sum((w * x for w, x in zip(ws, xs)), Value(0.5, "b"))
+    loss = 0.5 * (z.tanh() - 1.0) ** 2
+    loss.backward()
+    open_viewer(browser, tmp_path, loss)
+    layout = browser.execute_script(LAYOUT)
+    assert layout["stacked"]
+    assert layout["asideTop"] >= layout["graphBottom"] - 1 and layout["asideLeft"] < 20
+    assert layout["graphHeight"] < layout["svgHeight"] + 60  # no empty band below the graph
+    # a graph that fits keeps the panel beside it
+    small = Value(2.0, "x") * Value(3.0, "y")
+    small.backward()
+    open_viewer(browser, tmp_path, small)
+    layout = browser.execute_script(LAYOUT)
+    assert not layout["stacked"] and layout["asideLeft"] > 500

@@ -54,10 +54,17 @@
     };
   });
 
-  // Fit a wide graph to the page, but never below 60 % of its size: beyond, it scrolls.
+  // Fit a wide graph to the page, but never below 60 % of its size: beyond, it scrolls. A
+  // graph wider than its pane and more than twice as wide as tall (a neuron and its loss,
+  // drawn left to right) gets the page's whole width, the text panel going below it.
   (function fit() {
-    var natural = svg.getBoundingClientRect().width;
-    var room = document.getElementById("viz-graph").clientWidth - 16;
+    var pane = document.getElementById("viz-graph");
+    var box = svg.getBoundingClientRect();
+    var natural = box.width;
+    if (natural > pane.clientWidth - 16 && natural > 2 * box.height) {
+      document.querySelector("main").classList.add("viz-stacked");
+    }
+    var room = pane.clientWidth - 16;
     if (natural > 0 && room > 0 && natural > room) {
       svg.style.width = Math.max(0.6 * natural, room) + "px";
       svg.style.height = "auto";
