@@ -9,6 +9,7 @@ rest of ``nn`` works without it.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -20,16 +21,31 @@ from nn.layers import ACTIVATIONS, MLP
 PICTURES = ("neuron_graph.svg", "backprop.html")
 
 
+#: Inputs drawn one by one; beyond, the neuron's other terms are summed into one constant.
+MAX_SHOWN_INPUTS = 8
+
+
 def neuron_graph(model: MLP, x: Sequence[float], target: float) -> Value:
     """L = ½(a − y)² for the first neuron of the model's first layer (copies of its trained
     weights w1, w2, …, and bias b) on the input x1, x2, … with the target y (a labelled
-    constant), after ``backward()``. Returns L."""
+    constant), after ``backward()``. Returns L.
+
+    A neuron of more than ``MAX_SHOWN_INPUTS`` inputs (digits: 64) would be a column of
+    hundreds of boxes: only the inputs with the largest terms |wᵢ·xᵢ| are drawn, keeping
+    their numbers, and the other terms are one labelled constant ("rest"), so that z, a and
+    L keep their values."""
     neuron = model.layers[0].neurons[0]
-    w = [Value(p.data, label=f"w{i}") for i, p in enumerate(neuron.w, 1)]
+    terms = [(i, p.data, float(v)) for i, (p, v) in enumerate(zip(neuron.w, x), 1)]
+    shown = sorted(sorted(terms, key=lambda t: -abs(t[1] * t[2]))[:MAX_SHOWN_INPUTS])
+    w = [Value(wi, label=f"w{i}") for i, wi, _ in shown]
+    xs = [Value(xi, label=f"x{i}") for i, _, xi in shown]
     b = Value(neuron.b.data, label="b")
-    xs = [Value(float(v), label=f"x{i}") for i, v in enumerate(x, 1)]
     y = Value(float(target), label="y", requires_grad=False)
     z = autograd.dot(w, xs, b)
+    if len(shown) < len(terms):
+        others = [wi * xi for i, wi, xi in terms if all(i != j for j, _, _ in shown)]
+        rest = Value(math.fsum(others), label="rest", requires_grad=False)
+        z = z + rest
     z.label = "z"
     a = ACTIVATIONS[neuron.activation](z)
     a.label = "a"

@@ -48,6 +48,32 @@ def test_the_neuron_is_the_documents_neuron_with_a_labelled_target():
     assert by_label["b"].grad == pytest.approx(dz, rel=1e-12)
 
 
+def test_a_neuron_of_many_inputs_draws_its_largest_terms_and_sums_the_rest():
+    # digits: 64 inputs were a column of 129 boxes. The eight largest terms |wᵢ·xᵢ| are
+    # drawn, under their own numbers; the others are one constant, so z, a and L keep their
+    # values.
+    model = MLP(64, [3, 10], seed=1)
+    x = [math.sin(3.7 * i) * (i % 5) for i in range(64)]
+    L = neuron_graph(model, x, 1.0)
+    by_label = {v.label: v for v in nodes_of(L) if v.label}
+    shown = sorted(int(k[1:]) for k in by_label if k.startswith("w"))
+    neuron = model.layers[0].neurons[0]
+    w = [p.data for p in neuron.w]
+    largest = sorted(range(1, 65), key=lambda i: -abs(w[i - 1] * x[i - 1]))[:8]
+    assert shown == sorted(largest)
+    assert sorted(int(k[1:]) for k in by_label if k.startswith("x")) == shown
+    assert not by_label["rest"].requires_grad
+    z = math.fsum(wi * xi for wi, xi in zip(w, x)) + neuron.b.data
+    assert by_label["z"].data == pytest.approx(z, rel=1e-12, abs=1e-12)
+    a = math.tanh(z)
+    assert L.data == pytest.approx(0.5 * (a - 1.0) ** 2, rel=1e-12)
+    dz = (a - 1.0) * (1 - a * a)
+    for i in shown:
+        assert by_label[f"w{i}"].grad == pytest.approx(dz * x[i - 1], rel=1e-9)
+    # a neuron of few inputs is drawn whole
+    assert "rest" not in {v.label for v in nodes_of(neuron_graph(MLP(8, [2]), [1.0] * 8, 1.0))}
+
+
 @needs_dot
 def test_write_neuron_pictures_draws_and_writes_the_viewer(tmp_path):
     from viz import explain
