@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -130,10 +131,13 @@ def test_without_a_path_a_notebook_gets_an_isolated_iframe(monkeypatch):
     IPython = pytest.importorskip("IPython")
     shown = []
     monkeypatch.setattr(sys.modules["viz.viewer"], "_ipython", lambda: object())
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    assert viewer(L) is None
-    (obj,) = shown
-    frame = obj.data
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw: shown.append((obj, raw)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # IPython's HTML() warned "consider using IFrame"
+        assert viewer(L) is None
+    ((bundle, raw),) = shown
+    assert raw is True
+    frame = bundle["text/html"]
     assert frame.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in frame
     assert f"height: {IFRAME_HEIGHT}px" in frame
     srcdoc = re.search(r'srcdoc="([^"]*)"', frame)

@@ -74,9 +74,11 @@ def viewer(
     shell = _ipython()
     if shell is None:
         return document
-    from IPython.display import HTML, display
+    from IPython.display import display
 
-    display(HTML(iframe(document)))
+    # The mime bundle as is: IPython's HTML() warns about an <iframe> ("consider IFrame"), but
+    # IFrame needs a URL, and a srcdoc keeps the viewer one self-contained cell output.
+    display({"text/html": iframe(document)}, raw=True)
     return None
 
 
