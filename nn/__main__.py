@@ -326,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             note = f"training diverged at epoch {e.epoch} (loss = {e.loss})"
             write_history(result, out, Written(), note=note)
-        except (ImportError, OSError, ValueError) as write_error:
+        except (ImportError, OSError, ValueError, ArithmeticError) as write_error:
             print(f"{prog}: error while writing into {out!r}: {write_error}", file=sys.stderr)
         print(
             f"{prog}: error: training diverged at epoch {e.epoch} (loss = {e.loss}); "
@@ -344,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"test accuracy:  {result.test_accuracy:.1%}")
     try:
         write_outputs(result, out)
-    except (ImportError, OSError, RuntimeError, ValueError) as e:
+    except (ImportError, OSError, RuntimeError, ValueError, ArithmeticError) as e:
         print(f"{prog}: error while writing into {out!r}: {e}", file=sys.stderr)
         return 1
     return 0

@@ -149,3 +149,16 @@ def test_each_class_region_is_where_its_score_is_the_largest(tmp_path, monkeypat
             winner = max(range(3), key=s.__getitem__)
             positive = [c for c, (_, _, m) in enumerate(filled.values()) if m[j][i] > 0]
             assert positive in ([winner], []), (gx, gy, s)  # [] only on a tie
+
+
+@pytest.mark.parametrize(
+    "losses, test_losses",  # the finished epochs of diverging runs
+    [([9.4e127, 1.2e270], [2.1e140, 2.5e282]), ([3.5e248], [8.9e270]), ([1e-3, 1e5], [1, 1e6])],
+)
+def test_history_of_a_diverging_run_is_plotted_whatever_its_range(tmp_path, losses, test_losses):
+    # Losses from 1e128 to 2.5e282 made matplotlib's log ticks overflow (OverflowError, and
+    # python -m nn ended in a traceback).
+    history = {"loss": losses, "test_loss": test_losses}
+    path = tmp_path / "h.png"
+    assert plot_history(history, path, note="training diverged at epoch 3 (loss = inf)")
+    assert png_size(path)[0] > 5000

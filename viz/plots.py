@@ -220,11 +220,20 @@ def plot_history(
         ("accuracy", "train accuracy", "tab:blue", "-"),
         ("test_accuracy", "test accuracy", "tab:blue", "--"),
     ]
+    losses = [float(v) for key in ("loss", "test_loss") for v in history.get(key) or []]
+    finite = [v for v in losses if 0 < v < math.inf]
+    # A diverging run spans many orders of magnitude: a log axis; beyond 1e200 matplotlib's
+    # log ticks overflow, so there the curves are log₁₀ of the loss on a plain axis.
+    scale = "linear"
+    if finite and len(finite) == len(losses) and max(finite) / min(finite) > 1e3:
+        scale = "log10 values" if max(finite) > 1e200 else "log"
     ax2 = None
     for key, label, colour, style in curves:
         values = [float(v) for v in history.get(key) or []]
         if not values:
             continue
+        if scale == "log10 values" and "loss" in key:
+            values = [math.log10(v) for v in values]
         if "accuracy" in key:
             if ax2 is None:
                 ax2 = ax.twinx()
@@ -239,11 +248,12 @@ def plot_history(
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    losses = [float(v) for key in ("loss", "test_loss") for v in history.get(key) or []]
-    if losses and min(losses) > 0 and max(losses) / min(losses) > 1e3:
-        ax.set_yscale("log")  # a diverging run spans many orders of magnitude
+    if max((len(history.get(key) or []) for key, *_ in curves), default=0) == 1:
+        ax.set_xticks([1])  # one epoch: the locator would make up fractional ones
+    if scale == "log":
+        ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss", color="tab:red")
+    ax.set_ylabel("log₁₀ loss" if scale == "log10 values" else "loss", color="tab:red")
     if lines:
         ax.set_title(f"{title}\n{note}" if note else title)
         ax.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize="small")
