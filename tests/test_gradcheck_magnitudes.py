@@ -216,7 +216,8 @@ def test_a_wrong_sine_rule_beside_a_huge_term_is_still_caught(x):
 def test_a_step_wider_than_the_stair_is_never_taken():
     # floor at an integer jumps: no step fits, and the report says which operation and why.
     with pytest.raises(
-        GradcheckError, match=r"smooth only within 0 .*floor at 3e\+09 is smooth for 0 either side"
+        GradcheckError,
+        match=r"smooth only within 0 .*floor\(3e\+09\) is smooth within 0 of its argument",
     ) as caught:
         gradcheck(lambda x: x.floor() + x, [3e9])
     assert not caught.value.rows[0].trusted
@@ -282,3 +283,70 @@ def test_gradgradcheck_is_order_two():
             check(lambda x: x * x.detach() * x, [Value(0.6, "x")])
         rows.append([(r.name, r.failure != "") for r in caught.value.rows])
     assert rows[0] == rows[1] == [("0 (x)", True), ("0 (x), 0 (x)", True)]
+
+
+# --- what the graph cannot see: a user's Primitive, derivatives near the largest float -----
+
+SIN_1000 = Primitive(
+    "sin_1000x",
+    lambda x: math.sin(1000 * x),
+    lambda g, ans, x: (g * 1000 * autograd.cos(1000 * x),),
+)
+NAIVE_LOG1P = Primitive("log1p_naive", lambda x: math.log(1 + x), lambda g, ans, x: (g / (1 + x),))
+SHIFTED = Primitive("shifted", lambda x: (x + 1e8) - 1e8, lambda g, ans, x: (g,))
+
+
+@pytest.mark.parametrize(
+    "p, x",
+    # Each rounds inside one operation (1000·x, 1 + x, x + 1e8), so its error is far above
+    # ε·|result|, the graph's estimate: steps of a few ulps gave 715 for 698.6, 0 for 1, 0
+    # for 1. The measured noise (ECNoise) sets the steps instead.
+    [(SIN_1000, 10.5), (SIN_1000, 1e6 + 0.5), (NAIVE_LOG1P, 1e-8), (SHIFTED, 0.5)],
+)
+def test_a_primitive_that_rounds_inside_is_checked_by_its_measured_noise(p, x):
+    assert gradcheck(p, [x])
+    wrong = Primitive(p.name, p.forward, lambda g, ans, x: [1.01 * d for d in p.vjp(g, ans, x)])
+    rows = compare_derivatives(wrong, [x])
+    assert rows[0].failure and rows[0].trusted, rows[0]
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (lambda x: x * 3e306, 1.0),
+        (lambda x: x.exp(), 709.78),
+        (lambda x: x.cosh(), 710.0),
+        (lambda x: 1 / x, 1.5e-154),  # f' = −4.4e307
+    ],
+)
+def test_a_derivative_near_the_largest_float_is_checked(f, x):
+    # (64·d₀ − 20·d₁ + d₂) / 45 overflowed to inf − inf = nan, reported as a wrong derivative
+    assert gradcheck(f, [x])
+
+
+def test_a_primitive_that_raises_at_a_probe_point_ends_the_steps_there():
+    # math.exp overflows (OverflowError) a step above 709.78: as an inf would, not a traceback
+    exp = Primitive("exp_math", math.exp, lambda g, ans, x: (g * ans,))
+    assert gradcheck(exp, [709.0])
+
+
+# --- a large term elsewhere in f -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("y", [1e6, 1e8, 1e9])
+def test_a_wrong_derivative_beside_a_huge_term_is_caught_and_a_right_one_passes(y):
+    # The term y² rounds f by ε·y²: steps of |x| / 4 at most could not see ∂f/∂x, whose
+    # untrusted estimate (error ±244 at y = 1e8) then let x·x.detach() pass. Every operation
+    # being the engine's, the steps may grow as far as f's rounding needs.
+    assert gradcheck(lambda x, y: x * x + y**2, [3.0, y])
+    rows = compare_derivatives(lambda x, y: x * x.detach() + y**2, [3.0, y])
+    assert rows[0].failure and (rows[0].trusted or y > 1e8), rows[0]  # never passed
+
+
+def test_an_estimate_that_cannot_be_trusted_widens_no_tolerance():
+    # Beside an unknown Primitive (a pole may lie anywhere), steps stay below |x| / 4, too
+    # small to see through the rounding of 1e17: the wrong rule is reported as one that
+    # cannot be checked, never passed on its error estimate.
+    identity = Primitive("opaque", lambda x: x, lambda g, ans, x: (5 * g,))
+    rows = compare_derivatives(lambda x: identity(x) + 1e17, [3.0])
+    assert rows[0].failure and not rows[0].trusted, rows[0]

@@ -43,6 +43,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from autograd.testing.smoothness import Radius, varying
+
 # Factor on the rounding error bound of a quotient: 2·noise / 2h for the difference of two
 # values, each off by up to noise, with a margin for the bound being a first-order one.
 SAFETY = 4.0
@@ -89,24 +91,29 @@ def derivatives(
     atol: float,
     rtol: float,
     step: float | None = None,
-    within: Sequence[tuple[float, str]] | None = None,
+    within: Sequence[Radius] | None = None,
 ) -> list[Estimate]:
     """dφₑ/dx at x for every entry e of the vector function ``phi`` (one float per entry).
 
     ``center`` is φ(x), ``noise`` a bound on the rounding error of each entry of φ near x
     (see ``rounding_error``); ``scale`` the expected size of each derivative (it sets the
     tolerance atol + rtol·|scale| that decides which step is accurate enough). ``within``
-    gives for each entry how far x may move while φₑ stays smooth, and why (see
-    ``smooth_radius``): no quotient of that entry uses a larger step. ``step`` fixes the
+    gives for each entry how far x may move while φₑ stays smooth, and why (a
+    ``smoothness.Radius``): no quotient of that entry uses a larger step, and where every
+    operation's distance is known, no other bound is set (else steps stay below |x| / 4, as a
+    pole the graph cannot see may lie anywhere beyond x). ``step`` fixes the
     smallest step instead of searching. Returns one ``Estimate`` per entry.
     """
     n = len(center)
     lowest = 2 * math.ulp(x) if x != 0 else 2.0**-60
     highest = _power_of_two(max(abs(x), 1.0) / 4)
     bands = [atol + rtol * abs(s) for s in scale]
-    radii = [r for r, _ in within] if within is not None else [math.inf] * n
+    radii = [r.distance for r in within] if within is not None else [math.inf] * n
+    if within is not None and n and all(r.known for r in within):
+        highest = _power_of_two(max(abs(x), 1.0) * 2.0**20)
     if n and step is None:
         highest = min(highest, max(radii))
+        noise = [max(r, m) for r, m in zip(noise, measured_noise(phi, x, center, scale))]
     if step is not None:
         h, highest = step, 8 * step
     else:
@@ -139,9 +146,9 @@ def derivatives(
             quotients[e].append(
                 _Quotient(
                     represented,
-                    (fp - fm) / (2 * represented),
+                    _central(fp, fm, represented),
                     SAFETY * noise[e] / represented,
-                    (fp - 2 * center[e] + fm) / represented,
+                    ((fp / 2 - center[e] / 2) + (fm / 2 - center[e] / 2)) / represented * 2,
                 )
             )
             if len(quotients[e]) >= 4:
@@ -167,11 +174,58 @@ def derivatives(
         if all(done) or h >= highest:
             break
         h *= 2
-    reasons = [why for _, why in within] if within is not None else [""] * n
+    reasons = [r.why for r in within] if within is not None else [""] * n
     return [
         _judge(b, q, band, lowest, highest, radius, why)
         for b, q, band, radius, why in zip(best, quotients, bands, radii, reasons)
     ]
+
+
+def measured_noise(
+    phi: Callable[[float], Sequence[float]],
+    x: float,
+    center: Sequence[float],
+    scale: Sequence[float],
+) -> list[float]:
+    """The rounding error of each entry of φ near x, as measured (Moré and Wild, "Estimating
+    computational noise", SIAM J. Sci. Comput. 33, 2011, their ECNoise): φ at nine points a
+    tiny spacing apart, where a smooth φ barely moves, so that its k-th differences (k = 3…6)
+    are rounding alone; an order counts only where its differences change sign (a smooth
+    trend keeps one). σ = √(γₖ · mean(Δᵏφ)²), γₖ = (k!)² / (2k)!; the bound returned is 3σ.
+    The spacing starts at 6 ulps of x (not a power of two, which a power-of-two step inside
+    φ would alias into exact steps) and grows a hundredfold while fewer than half of the
+    values differ (φ rounds its argument more coarsely than x), unless the expected
+    derivative (``scale``) is 0: then φ is flat (a stair of floor), not coarse. This sees
+    what the graph cannot: the rounding inside a Primitive written by a user (sin(1000·x)
+    as one operation rounds 1000·x first; log(1 + x) rounds 1 + x). 0 where φ is not
+    finite there."""
+    unit = math.ulp(x) if x != 0 else 2.0**-60
+    noise = [0.0] * len(center)
+    pending = set(range(len(center)))
+    for spacing in (6 * unit * 100.0**i for i in range(5)):
+        rows = [center if j == 0 else phi(x + j * spacing) for j in range(-4, 5)]
+        for e in list(pending):
+            table = [row[e] for row in rows]
+            if not all(math.isfinite(v) for v in table):
+                pending.discard(e)
+            elif 2 * len(set(table)) > len(table) or scale[e] == 0:
+                noise[e] = _noise_of(table)
+                pending.discard(e)
+        if not pending:
+            break
+    return noise
+
+
+def _noise_of(table: list[float]) -> float:
+    worst = 0.0
+    for k in range(1, 7):
+        table = [b - a for a, b in zip(table, table[1:])]
+        if k >= 3 and min(table) < 0 < max(table):
+            gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
+            top = max(map(abs, table))  # scaled, as d² overflows for φ near the largest float
+            rms = top * math.sqrt(sum((d / top) ** 2 for d in table) / len(table))
+            worst = max(worst, 3 * math.sqrt(gamma) * rms)
+    return worst
 
 
 def rounding_error(value, leaf) -> float:
@@ -189,7 +243,7 @@ def rounding_error(value, leaf) -> float:
         # slope, abs's sign), exact. (A rule that cuts the graph gives a constant that is
         # rounded, but it is wrong anyway, and its check fails.)
         return 0.0
-    varies = _varying(value, leaf)
+    varies = varying(value, leaf)
     total = 0.0
     for node, g in gradients(value).items():
         if node not in varies or node.op in EXACT:
@@ -198,121 +252,6 @@ def rounding_error(value, leaf) -> float:
         if math.isfinite(term):
             total += term
     return total
-
-
-def smooth_radius(value, leaf) -> tuple[float, str]:
-    """How far ``leaf`` may move before an operation of ``value``'s graph stops being smooth,
-    and which: (distance, reason), (inf, "") when none does. Each operation in
-    ``SMOOTH_WITHIN`` is smooth only within some distance of its argument; the leaf moves
-    that argument at the rate ∂argument/∂leaf (first order, which is enough to keep the
-    steps on the right side of a stair or within a period)."""
-    from autograd.value import Value
-
-    if not isinstance(value, Value) or not value.requires_grad:
-        return math.inf, ""
-    rates = _rates(value, leaf)
-    radius, why = math.inf, ""
-    for node in rates:
-        distance = SMOOTH_WITHIN.get(node.op)
-        if distance is None:
-            continue
-        inputs = node.inputs
-        if node.op in ("remainder", "fmod"):  # smooth in a / b between integers
-            (a, b), (ra, rb) = [x.data for x in inputs], [rates.get(x, 0.0) for x in inputs]
-            if b == 0:
-                continue
-            argument, rate = a / b, (ra - a / b * rb) / b
-        else:
-            argument = inputs[0].data
-            rate = max(abs(rates.get(x, 0.0)) for x in inputs)
-            if node.op in SATURATING and _flat(node, rates):
-                continue
-        if rate == 0 or not math.isfinite(argument):
-            continue
-        here = distance(argument) / abs(rate)
-        if here < radius:
-            radius = here
-            why = (
-                f"{node.op} at {argument:.6g} is smooth for {distance(argument):.3g} either side, "
-                f"and its argument moves {abs(rate):.3g} times as fast as this input"
-            )
-    return radius, why
-
-
-def _rates(value, leaf) -> dict:
-    """{node: ∂node/∂leaf} for the leaf and every node of value's graph that depends on it:
-    forward mode, each node's local derivatives read off its rule as vjp(1, ...)."""
-    from autograd.backward import topological_order
-
-    rates = {leaf: 1.0}
-    for node in topological_order(value):
-        inputs = node.inputs
-        if not any(x in rates for x in inputs):
-            continue
-        partials = node.primitive.vjp(1.0, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
-        rates[node] = sum(float(p) * rates[x] for x, p in zip(inputs, partials) if x in rates)
-    return rates
-
-
-def _flat(node, rates: dict) -> bool:
-    """True when the node does not move with any moving input: its local derivatives are 0 in
-    floating point (tanh at 20, σ at -800), so it is constant whatever the step."""
-    inputs = node.inputs
-    partials = node.primitive.vjp(1.0, node.data, *[x.data for x in inputs])  # type: ignore[union-attr]
-    return all(float(p) == 0 for x, p in zip(inputs, partials) if rates.get(x, 0.0) != 0)
-
-
-def _varying(value, leaf) -> set:
-    """The operation nodes of value's graph that depend on leaf."""
-    from autograd.backward import topological_order
-
-    varies: set = set()
-    for node in topological_order(value):
-        if any(x is leaf or x in varies for x in node.inputs):
-            varies.add(node)
-    return varies
-
-
-def _constant(r: float) -> Callable[[float], float]:
-    return lambda a: r
-
-
-def _to_integer(x: float) -> float:
-    return abs(x - round(x))
-
-
-def _to_nonzero_integer(x: float) -> float:
-    return 1 - abs(x) if abs(x) < 1 else _to_integer(x)
-
-
-# Operations whose Taylor series converge only within a radius set by a complex pole (tanh at
-# ±iπ/2, σ and softplus at ±iπ), or that grow or saturate exponentially: beyond a few units
-# of their argument the difference quotients saturate into a slope near 0 or 1 that agree
-# among themselves (softmax of logits at 1e11 seen through steps of 1e5).
-SATURATING: dict[str, float] = {
-    "tanh": 1.5,
-    **dict.fromkeys(("exp", "exp2", "expm1", "sinh", "cosh", "elu", "selu"), 2.0),
-    **dict.fromkeys(("sigmoid", "softplus", "logsigmoid", "silu"), 3.0),
-    **dict.fromkeys(("logsumexp", "log_softmax", "binary_cross_entropy_with_logits"), 3.0),
-}
-
-# The distance, in units of its argument, within which each operation is smooth enough for
-# the three doublings of a Richardson estimate: a third of a period of sin and cos; half the
-# way to tan's nearest pole (|cos a| is less than that way); to the next stair or jump; the
-# radius of ``SATURATING``.
-SMOOTH_WITHIN: dict[str, Callable[[float], float]] = {
-    "sin": lambda a: 2.0,
-    "cos": lambda a: 2.0,
-    "tan": lambda a: min(2.0, abs(math.cos(a)) / 2),
-    "floor": _to_integer,
-    "ceil": _to_integer,
-    "trunc": _to_nonzero_integer,
-    "round": lambda a: _to_integer(a - 0.5),
-    "sign": abs,
-    "remainder": _to_integer,  # of a / b
-    "fmod": _to_nonzero_integer,  # of a / b
-    **{op: _constant(r) for op, r in SATURATING.items()},
-}
 
 
 def _rounded_magnitude(node) -> float:
@@ -342,9 +281,22 @@ def _richardson(q: Sequence[_Quotient]) -> tuple[float, float]:
     """(estimate, its rounding bound) from quotients at steps h, 2h, 4h: the central
     difference's error is a₂h² + a₄h⁴ + …, and two eliminations leave O(h⁶)."""
     d0, d1, d2 = (item.central for item in q)
-    estimate = (64 * d0 - 20 * d1 + d2) / 45
-    rounding = (64 * q[0].rounding + 20 * q[1].rounding + q[2].rounding) / 45
+    # (64·d0 − 20·d1 + d2) / 45, written as two corrections so that a derivative near the
+    # largest float (e^709) does not overflow on the way
+    once, twice = d0 + (d0 - d1) / 3, d1 + (d1 - d2) / 3
+    estimate = once + (once - twice) / 15
+    r0, r1, r2 = (item.rounding for item in q)
+    rounding = r0 * (64 / 45) + r1 * (20 / 45) + r2 / 45
     return estimate, rounding
+
+
+def _central(upper: float, lower: float, step: float) -> float:
+    """(upper − lower) / 2·step, without overflow when the difference exceeds the largest
+    float but the quotient does not."""
+    difference = upper - lower
+    if math.isfinite(difference):
+        return difference / (2 * step)
+    return (upper / 2 - lower / 2) / step
 
 
 def _extrapolate(q: Sequence[_Quotient]) -> Estimate | None:
@@ -354,6 +306,8 @@ def _extrapolate(q: Sequence[_Quotient]) -> Estimate | None:
         return None
     value, rounding = _richardson(q[:3])
     coarser, _ = _richardson(q[1:])
+    if not (math.isfinite(value) and math.isfinite(coarser)):
+        return None
     return Estimate(value, abs(value - coarser) + rounding, q[0].step)
 
 

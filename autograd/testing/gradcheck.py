@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Real
 
 from autograd.backward import grad
-from autograd.testing.finite_differences import (
-    Estimate,
-    derivatives,
-    rounding_error,
-    smooth_radius,
-)
+from autograd.testing.finite_differences import Estimate, derivatives, rounding_error
+from autograd.testing.smoothness import Radius, smooth_radius
 from autograd.value import Value
 
 Number = float | int
@@ -131,7 +127,12 @@ def compare_derivatives(
             keys = [key for key in analytic if key[-1] == j]
 
             def phi(t: float, j: int = j, keys: list = keys, m: int = level - 1) -> list[float]:
-                moved = _derivatives(f, _moved(points, j, t), labels, m, who)
+                try:
+                    moved = _derivatives(f, _moved(points, j, t), labels, m, who)
+                except (ArithmeticError, ValueError):
+                    # f is not defined at this step (math.exp overflows, math.log leaves its
+                    # domain inside a Primitive): as an inf would, it ends the steps there
+                    return [math.nan] * len(keys)
                 return [moved[key[:-1]] for key in keys]
 
             estimates = derivatives(
@@ -143,7 +144,7 @@ def compare_derivatives(
                 atol=atol,
                 rtol=rtol,
                 step=eps,
-                within=[smooth_radius(graphs[key[:-1]], leaves[j]) for key in keys],
+                within=[_smooth_radius(graphs[key[:-1]], leaves[j], level) for key in keys],
             )
             for key, estimate in zip(keys, estimates):
                 name = ", ".join(names[i] for i in key)
@@ -271,6 +272,13 @@ def _derivatives(f, points, labels, level: int, who: str) -> dict[tuple[int, ...
     return {key: v.data if isinstance(v, Value) else float(v) for key, v in graphs.items()}
 
 
+def _smooth_radius(graph, leaf: Value, level: int) -> Radius:
+    """``smooth_radius``, told that a derivative graph (level > 1) hides its rules' kinks:
+    relu's slope is a constant 1 or 0 there, so the steps must stay within |x| / 4 of x."""
+    radius = smooth_radius(graph, leaf)
+    return radius if level == 1 else replace(radius, known=False)
+
+
 def _moved(points: Sequence[float], i: int, value: float) -> list[float]:
     moved = list(points)
     moved[i] = value
@@ -287,7 +295,10 @@ def _names(labels: Sequence[str]) -> list[str]:
 def _compare(name: str, analytic: float, estimate: Estimate, atol: float, rtol: float) -> Row:
     numeric, error = estimate.value, estimate.error
     trusted = not estimate.untrusted
-    if math.isfinite(analytic) and abs(analytic - numeric) <= atol + rtol * abs(numeric) + error:
+    # An untrusted estimate's error is no bound (x·x.detach() beside a term of 1e16 is ±244),
+    # so it widens nothing: such an entry passes only on agreement within the tolerance.
+    allowed = atol + rtol * abs(numeric) + (error if trusted else 0.0)
+    if math.isfinite(analytic) and abs(analytic - numeric) <= allowed:
         failure = ""
     elif not trusted:
         failure = f"no finite difference can be trusted: {estimate.untrusted}"
