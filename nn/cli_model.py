@@ -139,7 +139,10 @@ def read_points(path: str, model: Module) -> list[list[float]]:
             text = row[column].strip()
             if not _is_number(text):
                 what = f"{text[:40]!r}" if text else "an empty field"
-                raise CommandError(f"{path}:{n}: column {name}: {what} is not a number")
+                raise CommandError(
+                    f"{path}:{n}: column {name}: {what} is not a number (the model's inputs must be "
+                    "numeric)"
+                )
             if not math.isfinite(float(text)):
                 raise CommandError(f"{path}:{n}: column {name}: {text!r} is not finite")
             point.append(float(text))

@@ -350,3 +350,15 @@ def test_drawing_shows_what_was_written_with_explains_names():
     for name in ("t1 = a − y", "t2 = t1^2", "t3 = 0.5·t2", "t4 = −a", "L = t3 + t4"):
         assert name in text
     assert {c[0] for c in by_cells} >= {"t1", "t2", "t3", "t4", "L", "a", "y"}
+
+
+def test_a_weighted_sum_labels_the_arrows_of_unnamed_inputs_only():
+    # The main job's digits neuron draws w28, x28 … : arrows labelled by position (w1) beside
+    # boxes named w28 misled; an unnamed input still gets its role.
+    import autograd
+
+    named = autograd.dot([Value(0.5, "w28")], [Value(2.0, "x28")], Value(0.1, "b"))
+    src = draw_dot(named).source
+    assert "label=<w1>" not in src and "label=<x1>" not in src
+    unnamed = autograd.dot([Value(0.5)], [Value(2.0)], Value(0.1))
+    assert "label=<w1>" in draw_dot(unnamed).source

@@ -296,6 +296,15 @@ def test_a_wide_graph_takes_the_whole_width_with_the_text_below_it(browser, tmp_
     assert layout["stacked"]
     assert layout["asideTop"] >= layout["graphBottom"] - 1 and layout["asideLeft"] < 20
     assert layout["graphHeight"] < layout["svgHeight"] + 60  # no empty band below the graph
+    # the digits neuron (8 inputs drawn, the rest summed) is wide and tall: the step's text
+    # must still show without scrolling the page
+    from nn.layers import MLP
+    from nn.pictures import neuron_graph
+
+    open_viewer(browser, tmp_path, neuron_graph(MLP(64, [3, 10], seed=1), [0.5] * 64, 1.0))
+    layout = browser.execute_script(LAYOUT)
+    height = browser.execute_script("return window.innerHeight")
+    assert layout["stacked"] and layout["asideTop"] < height - 100, (layout, height)
     # a graph that fits keeps the panel beside it
     small = Value(2.0, "x") * Value(3.0, "y")
     small.backward()

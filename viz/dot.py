@@ -137,8 +137,10 @@ def _edge_labels(node: Value) -> list[str]:
     if node.op == "leaky_relu":
         return ["x", "slope"]
     if node.op == "linear":
+        # its role, unless the input's box names it: a box w28 under an arrow "w1" misleads
         k = (n - 1) // 2
-        return [f"w{i + 1}" for i in range(k)] + [f"x{i + 1}" for i in range(k)] + ["b"]
+        roles = [f"w{i + 1}" for i in range(k)] + [f"x{i + 1}" for i in range(k)] + ["b"]
+        return ["" if x.label else role for x, role in zip(node.inputs, roles)]
     return [""] * n
 
 
