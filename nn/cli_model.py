@@ -140,8 +140,8 @@ def read_points(path: str, model: Module) -> list[list[float]]:
             if not _is_number(text):
                 what = f"{text[:40]!r}" if text else "an empty field"
                 raise CommandError(
-                    f"{path}:{n}: column {name}: {what} is not a number (the model's inputs must be "
-                    "numeric)"
+                    f"{path}:{n}: column {name}: {what} is not a number "
+                    "(the model's inputs must be numeric)"
                 )
             if not math.isfinite(float(text)):
                 raise CommandError(f"{path}:{n}: column {name}: {text!r} is not finite")
