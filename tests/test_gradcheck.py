@@ -201,3 +201,13 @@ def test_a_function_that_itself_differentiates_is_checked_too():
         return d * d
 
     assert gradcheck(penalty, [0.7])
+
+
+def test_the_table_tells_a_wrong_derivative_from_one_that_cannot_be_checked():
+    with pytest.raises(GradcheckError) as wrong:
+        gradcheck(lambda x: x * x.detach(), [3.0])
+    assert "FAIL: abs error" in str(wrong.value) and "CANNOT CHECK" not in str(wrong.value)
+    with pytest.raises(GradcheckError) as unknowable:
+        gradcheck(lambda x: x.floor() + x, [3e9])  # on a stair
+    assert "CANNOT CHECK: no finite difference can be trusted" in str(unknowable.value)
+    assert "FAIL" not in str(unknowable.value).splitlines()[-1]

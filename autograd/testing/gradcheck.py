@@ -325,7 +325,7 @@ def format_table(rows: Sequence[Row]) -> str:
             f"{r.rel_error:.3g}",
             f"{r.error_estimate:.3g}",
             f"{r.step:.3g}",
-            "FAIL: " + r.failure if r.failure else "ok",
+            _result(r),
         )
         for r in rows
     ]
@@ -338,6 +338,14 @@ def format_table(rows: Sequence[Row]) -> str:
         for line in [header, *body]
     ]
     return "\n".join("  " + line.rstrip() for line in lines)
+
+
+def _result(row: Row) -> str:
+    """The table's last column: ok; FAIL, the derivative disagrees; CANNOT CHECK, no finite
+    difference can tell (the failure says why)."""
+    if not row.failure:
+        return "ok"
+    return ("FAIL: " if row.trusted else "CANNOT CHECK: ") + row.failure
 
 
 def _verdict(who: str, what: str, rows: list[Row], atol, rtol, raise_exception) -> bool:
