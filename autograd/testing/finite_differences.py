@@ -9,11 +9,12 @@ derivatives of large or small inputs. Here, for each input:
 - the steps are powers of two, so ``x ± h`` is exact wherever it can be, and every quotient
   divides by the step actually represented, ``(x + h) − (x − h)`` as computed;
 - the first step is set from the input's magnitude (never below two ulps of x nor above
-  |x| / 16) and the
-  function's scale (the smallest h at which the rounding error noise / h stays a hundredth
-  of the tolerance; noise is φ's own rounding error, ε·Σ|∂φ/∂n · n| over the nodes n of
-  its graph, which sees cancellation inside φ: log(1 + x²) at x = 1e-3 is 1e-6 but is off
-  by ε·1, not ε·1e-6); the steps then double, up to max(|x|, 1) / 4;
+  |x| / 16) and the function's scale (the smallest h at which the rounding error noise / h
+  stays a hundredth of the tolerance; noise is φ's own rounding error, the larger of
+  ε·Σ|∂φ/∂n · n| over the nodes n of its graph, which sees cancellation inside φ:
+  log(1 + x²) at x = 1e-3 is 1e-6 but is off by ε·1, not ε·1e-6, and the noise measured
+  as ECNoise does, which sees rounding inside one operation); the steps then double, up
+  to max(|x|, 1) / 4, or further when every operation's smoothness is known;
 - Richardson extrapolation over three consecutive steps (h, 2h, 4h) cancels the h² and h⁴
   error terms, and the estimate's error is the change when the steps double (truncation)
   plus the rounding bound of the quotients (numdifftools' idea: a sequence of steps, an
@@ -25,10 +26,11 @@ derivatives of large or small inputs. Here, for each input:
   at 1e15) gives quotients that are small and consistent by chance.
 
 No step is taken beyond the distance the input can move before some operation of φ's graph
-stops being smooth (``smooth_radius``): a period of sin, cos or tan, a stair of floor or
-round, a jump of remainder. Without that bound, x − sin x at 1e11 (whose rounding calls for
-steps of 8) or floor(x) · x at 3e9 give quotients that agree among themselves on a wrong
-slope, and a correct derivative would be blamed.
+stops being smooth (``smoothness.smooth_radius``): a period of sin, a stair of floor, the
+kink of relu, the pole of log, the complex poles that make tanh saturate. Without that
+bound, x − sin x at 1e11 (whose rounding calls for steps of 8) or floor(x) · x at 3e9 give
+quotients that agree among themselves on a wrong slope, and a correct derivative would be
+blamed.
 
 Where no quotient is finite (φ overflows or leaves its domain within the step), or the
 estimates do not settle as the step shrinks (a jump), or the one-sided slopes keep apart
