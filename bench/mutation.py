@@ -226,7 +226,8 @@ def _copy_project(destination: Path) -> None:
         shutil.copytree(
             ROOT / name, destination / name, ignore=shutil.ignore_patterns("__pycache__")
         )
-    shutil.copy(ROOT / "pyproject.toml", destination / "pyproject.toml")
+    for name in ("pyproject.toml", "README.md"):  # README.md: its examples are tested
+        shutil.copy(ROOT / name, destination / name)
 
 
 def _baseline_tests() -> list[str]:
@@ -325,8 +326,9 @@ def _pytest(work: Path, tests: list[str], timeout: float) -> str:
     if os.WIFSIGNALED(status):
         return "timeout" if os.WTERMSIG(status) == signal.SIGALRM else "killed"
     code = os.WEXITSTATUS(status)
-    # 1: a test failed; 2: interrupted, e.g. the mutated module fails to import
-    return {0: "survived", 1: "killed", 2: "killed"}.get(code, f"error {code}")
+    # 1: a test failed; 2: interrupted, e.g. the mutated module fails to import; 4: a test
+    # module fails to collect, so its test ids are "not found" (all are on unchanged code)
+    return {0: "survived", 1: "killed", 2: "killed", 4: "killed"}.get(code, f"error {code}")
 
 
 def run(
@@ -373,7 +375,7 @@ def run(
                 target = work / mutant.path
                 original = target.read_text(encoding="utf-8")
                 try:
-                    target.write_text(mutated_source(ROOT, mutant), encoding="utf-8")
+                    target.write_text(mutated_source(work, mutant), encoding="utf-8")
                     # the quickest tests alone first: collecting a thousand costs seconds
                     outcome = _pytest(work, chosen[:50], limit)
                     if outcome == "survived" and len(chosen) > 50:
