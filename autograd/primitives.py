@@ -189,11 +189,12 @@ def _log_softmax_vjp(g, ans, target, *others):
 
 
 def _bce_vjp(g, ans, z, y):
-    # σ(z) − y, written as (1 − y) − σ(−z) for z ≥ 0: at z = 40, y = 1 it is −4.2e-18, not
-    # 1.0 − 1 = 0. The two forms are the same function, so a derivative graph may take either.
+    # σ(z) − y, written as (1 − y) − σ(−z) for z > 0: at z = 40, y = 1 it is −4.2e-18, not
+    # 1.0 − 1 = 0. The two forms are the same function, so a derivative graph may take either
+    # (at z = 0, σ(z) − y = 1/2 − y is rounded once).
     if type(z) is not Value and type(y) is not Value:
         return g * F.sigmoid_minus(z, y), -(g * z)  # and for soft targets too: see there
-    if data(z) >= 0:
+    if data(z) > 0:
         dz = g * ((1.0 - y) - sigmoid(-z))
     else:
         dz = g * (sigmoid(z) - y)

@@ -13,7 +13,9 @@ import random
 
 import pytest
 
+from autograd import Value, grad
 from autograd import _floats as F
+from autograd import primitives as P
 
 mpmath = pytest.importorskip("mpmath")
 
@@ -46,3 +48,68 @@ def test_the_python_3_10_cube_root_keeps_zeros_and_infinities(x):
 
 def test_the_python_3_10_cube_root_of_nan_is_nan():
     assert math.isnan(F._cbrt(math.nan))
+
+
+# --- binary_cross_entropy_with_logits: its derivative graph (create_graph) in the tails --------
+
+
+@pytest.mark.parametrize("z, y", [(40.0, 1.0), (-40.0, 0.0), (38.5, 1.0), (-45.0, 0.0)])
+def test_the_bce_derivative_graph_keeps_sigma_minus_y_in_the_tails(z, y):
+    # guards _bce_vjp's choice of form by the sign of z when z is a Value: σ(z) − y at z = 40,
+    # y = 1 is −4.2e-18, which the other form (σ(40) − 1 = 0.0) loses
+    zv = Value(z, "z")
+    (dz,) = grad(P.binary_cross_entropy_with_logits(zv, y), [zv], create_graph=True)
+    with mpmath.workprec(200):
+        exact = 1 / (1 + mpmath.exp(-z)) - y
+    assert type(dz) is Value
+    assert abs(dz.data - float(exact)) <= 1e-12 * abs(float(exact))
+
+
+@pytest.mark.parametrize("z", [-2.0, 0.5, 3.0])
+def test_the_bce_second_derivatives_are_the_closed_forms(z):
+    # guards _bce_vjp's float fast path (taken only when neither z nor y is a Value): with
+    # z a Value the derivative must stay a graph, ∂²/∂z² = σ(z)(1 − σ(z)), ∂²/∂z∂y = −1
+    for y in (0.3, Value(0.3, "y")):
+        zv = Value(z, "z")
+        (dz,) = grad(P.binary_cross_entropy_with_logits(zv, y), [zv], create_graph=True)
+        s = 1 / (1 + mpmath.exp(-z))
+        assert dz.data == pytest.approx(float(s - 0.3), rel=1e-12)
+        assert grad(dz, [zv])[0] == pytest.approx(float(s * (1 - s)), rel=1e-12)
+        if type(y) is Value:
+            assert grad(dz, [y])[0] == -1.0
+
+
+@pytest.mark.parametrize("z, y", [(1e-10, 0.5), (-3e-9, 0.5), (0.25, 0.5621765008857981)])
+def test_the_bce_gradient_is_sigma_minus_y_without_cancellation(z, y):
+    # guards _bce_vjp's float path (sigmoid_minus in double-double): the Value forms,
+    # (1 − y) − σ(−z), lose all but a few digits where σ(z) is close to y
+    zv = Value(z, "z")
+    (dz,) = grad(P.binary_cross_entropy_with_logits(zv, y), [zv])
+    with mpmath.workprec(200):
+        exact = 1 / (1 + mpmath.exp(-mpmath.mpf(z))) - mpmath.mpf(y)
+        assert _ulps(dz, exact) <= 1.0
+
+
+@pytest.mark.parametrize("y", [3e-17, 0.1, 0.7])
+def test_the_bce_derivative_graph_at_zero_is_one_half_minus_y_rounded_once(y):
+    # guards _bce_vjp's branch point: at z = 0, (1 − y) − σ(−z) rounds twice (0.5 for y =
+    # 3e-17, whose nearest double is 0.49999999999999994)
+    zv = Value(0.0, "z")
+    (dz,) = grad(P.binary_cross_entropy_with_logits(zv, y), [zv], create_graph=True)
+    assert dz.data == float(mpmath.mpf(0.5) - mpmath.mpf(y))
+
+
+def test_the_bce_derivative_graph_near_a_matching_soft_target_for_small_z():
+    # guards _bce_vjp's branch point 0 (not 1): for 0 < z < 1 and y ≈ σ(z), (1 − y) − σ(−z)
+    # has only σ(−z)'s rounding (1 − y and the difference are exact, Sterbenz); σ(z) − y
+    # has σ(z)'s, twice as large in absolute terms
+    rng = random.Random(5)
+    for _ in range(200):
+        z = rng.uniform(1e-3, 1.0)
+        y = F.sigmoid(z) + rng.choice([0, 1, -1, 2]) * 1.1e-16 * rng.random()
+        zv = Value(z, "z")
+        (dz,) = grad(P.binary_cross_entropy_with_logits(zv, y), [zv], create_graph=True)
+        with mpmath.workprec(200):
+            exact = 1 / (1 + mpmath.exp(-mpmath.mpf(z))) - mpmath.mpf(y)
+            error = abs(mpmath.mpf(dz.data) - exact)
+        assert error <= 1.5 * math.ulp(F.sigmoid(-z)), (z, y)
