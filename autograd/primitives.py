@@ -512,12 +512,13 @@ def _extreme_vjp(g, ans, *xs):
 
 
 def _clamp_vjp(g, ans, x, low, high):
-    # As torch.clamp: x gets g on the closed interval; below it low gets g, above it high; if
+    # As torch.clamp: x gets g on the closed interval; below it low gets g (no input does if
+    # low = high: PyTorch's convention), above it high; if
     # low > high the result is high everywhere, and so is the gradient. A nan compares false:
     # with x or a bound nan, only "x > high" or "low > high" can still send g (to high).
     x, low, high = data(x), data(low), data(high)
     dx = g if low <= x <= high else 0.0
-    dlow = g if x < low and low <= high else 0.0
+    dlow = g if x < low and low < high else 0.0
     dhigh = g if x > high or low > high else 0.0
     return dx, dlow, dhigh
 

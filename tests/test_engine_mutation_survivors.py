@@ -113,3 +113,17 @@ def test_the_bce_derivative_graph_near_a_matching_soft_target_for_small_z():
             exact = 1 / (1 + mpmath.exp(-mpmath.mpf(z))) - mpmath.mpf(y)
             error = abs(mpmath.mpf(dz.data) - exact)
         assert error <= 1.5 * math.ulp(F.sigmoid(-z)), (z, y)
+
+
+# --- atan2 at the origin: its derivative graph -------------------------------------------------
+
+
+@pytest.mark.parametrize("y0, x0", [(0.0, 0.0), (-0.0, 0.0), (0.0, -0.0), (-0.0, -0.0)])
+def test_atan2_second_derivatives_at_the_origin_are_the_rule_s_constant_zero(y0, x0):
+    # guards _atan2_vjp's origin case, g·x·0 and g·(−y)·0: PyTorch's first derivatives there
+    # are 0 (its second are nan); the rule returns constant zeros, so its graph's slopes are 0
+    # (with g·x·1 they would be g)
+    y, x = Value(y0, "y"), Value(x0, "x")
+    for first in grad(P.atan2(y, x), [y, x], create_graph=True):
+        assert first.data == 0.0
+        assert all(d == 0.0 for d in grad(first, [y, x]))
