@@ -277,7 +277,7 @@ relu = Primitive(
     lambda g, ans, x: (0.0 if ans <= 0 else g,),
     "∂relu(x)/∂x = 1 if x > 0 else 0",
     array_form=lambda np: (
-        lambda x: np.where(x <= 0, 0.0, x),
+        lambda x: np.where(x < 0, 0.0, x),  # -0.0 and nan stay, as F.relu
         lambda g, ans, x: (np.where(ans <= 0, g * 0.0, g),),
     ),
 )

@@ -127,3 +127,20 @@ def test_atan2_second_derivatives_at_the_origin_are_the_rule_s_constant_zero(y0,
     for first in grad(P.atan2(y, x), [y, x], create_graph=True):
         assert first.data == 0.0
         assert all(d == 0.0 for d in grad(first, [y, x]))
+
+
+# --- relu's array form: the sign of zero --------------------------------------------------------
+
+
+def test_relu_s_array_form_keeps_minus_zero_as_pytorch_and_the_float_form():
+    # guards the array form's comparison (x <= 0 gave +0.0 at −0.0; PyTorch gives −0.0)
+    np = pytest.importorskip("numpy")
+    torch = pytest.importorskip("torch")
+    forward, _ = P.relu.array_form(np)
+    xs = [-0.0, 0.0, -1.0, 2.0, math.nan]
+    got = forward(np.array(xs))
+    expected = torch.relu(torch.tensor(xs, dtype=torch.float64)).tolist()
+    for x, a, b in zip(xs, got.tolist(), expected):
+        assert a == b or (math.isnan(a) and math.isnan(b)), x
+        assert math.copysign(1.0, a) == math.copysign(1.0, b), x
+        assert math.copysign(1.0, a) == math.copysign(1.0, F.relu(x)), x
