@@ -144,3 +144,18 @@ def test_relu_s_array_form_keeps_minus_zero_as_pytorch_and_the_float_form():
         assert a == b or (math.isnan(a) and math.isnan(b)), x
         assert math.copysign(1.0, a) == math.copysign(1.0, b), x
         assert math.copysign(1.0, a) == math.copysign(1.0, F.relu(x)), x
+
+
+def test_leaky_relu_s_array_vjp_is_the_closed_form_with_signs_of_zeros():
+    # guards the array vjp's comparisons x > 0: ∂/∂x = g·slope and ∂/∂slope = g·x for x ≤ 0,
+    # so at x = −0.0 the slope's gradient is −0.0 (g > 0), at x = 0 the input's is g·slope
+    np = pytest.importorskip("numpy")
+    _, vjp = P.leaky_relu.array_form(np)
+    xs = [-0.0, 0.0, -1.5, 0.5, 2.0]
+    for slope in (0.1, -0.5):
+        x = np.array(xs)
+        dx, dslope = vjp(np.full(5, 2.0), None, x, np.full(5, slope))
+        for i, xv in enumerate(xs):
+            expected = (2.0, 0.0) if xv > 0 else (2.0 * slope, 2.0 * xv)
+            for got, want in zip((dx[i], dslope[i]), expected):
+                assert got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
