@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 import random
+from fractions import Fraction
 
 import pytest
 
 from autograd import Value, grad
 from autograd import _floats as F
 from autograd import primitives as P
+from autograd.backward import gradients
 
 mpmath = pytest.importorskip("mpmath")
 
@@ -159,3 +161,24 @@ def test_leaky_relu_s_array_vjp_is_the_closed_form_with_signs_of_zeros():
             expected = (2.0, 0.0) if xv > 0 else (2.0 * slope, 2.0 * xv)
             for got, want in zip((dx[i], dslope[i]), expected):
                 assert got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
+
+
+# --- backward.gradients with a seed that is a Value, or not a float ----------------------------
+
+
+def test_a_value_seed_stays_in_the_derivative_graph():
+    # guards _walk's seed under create_graph (kept as the Value it is, not float(seed)):
+    # gradients(y, s) is ∂y/∂x · s, a function of s too
+    x, s = Value(1.5, "x"), Value(2.0, "s")
+    g = gradients(x * x, s, create_graph=True)[x]
+    assert g.data == 6.0
+    assert grad(g, [s, x]) == (3.0, 4.0)
+
+
+def test_a_fraction_seed_gives_float_gradients():
+    # guards _walk's float(seed) in the first-order walk: a Fraction seed gives floats
+    x = Value(1.5, "x")
+    for root in (x, x * x):
+        g = gradients(root, Fraction(1, 3))[x]
+        assert type(g) is float
+        assert g == (1 / 3 if root is x else 2 * 1.5 * (1 / 3))
