@@ -274,14 +274,16 @@ def baseline(work: Path, tests: list[str]) -> dict:
     return {"lines": lines, "seconds": seconds}
 
 
-def select(mutant: Mutant, base: dict) -> list[str]:
-    """The tests that executed the mutant's lines, quickest first (see the docstring)."""
+def select(mutant: Mutant, base: dict, longest: float = float("inf")) -> list[str]:
+    """The tests that executed the mutant's lines, quickest first (see the docstring), but
+    none that took longer than ``longest`` seconds in the baseline."""
     by_line = base["lines"].get(mutant.path, {})
     chosen = {test for line in mutant.lines for test in by_line.get(str(line), ())}
     executed = any(str(line) in by_line for line in mutant.lines)
     if executed and not chosen:  # run at import time only
         chosen = {test for tests in by_line.values() for test in tests}
     seconds = base["seconds"]
+    chosen = {test for test in chosen if seconds.get(test, 1.0) <= longest}
     return sorted(chosen, key=lambda test: (seconds.get(test, 1.0), test))
 
 
@@ -338,6 +340,7 @@ def run(
     time_limit: float,
     baseline_file: Path,
     journal: Path | None,
+    longest: float = float("inf"),
 ) -> tuple[list[tuple[Mutant, str, int]], float]:
     """Run the tests against each mutant; (mutant, outcome, number of tests run)."""
     done: dict[str, tuple[str, int]] = {}
@@ -365,7 +368,7 @@ def run(
                 continue
             if time.monotonic() - start > time_limit:
                 break
-            chosen = tests if tests is not None else select(mutant, base)
+            chosen = tests if tests is not None else select(mutant, base, longest)
             outcome = "survived"
             if chosen:
                 limit = per_mutant
@@ -445,6 +448,14 @@ def main(argv: list[str] | None = None) -> int:
         help="the coverage baseline's cache (computed if missing)",
     )
     parser.add_argument("--journal", help="append each result to this file; resume from it")
+    parser.add_argument(
+        "--longest",
+        type=float,
+        default=10.0,
+        help="leave out the tests that took longer than this in the baseline (seconds, under "
+        "coverage; default 10: the million-node graphs, the README demo, training runs, which "
+        "every surviving mutant of a hot line would otherwise pay for)",
+    )
     args = parser.parse_args(argv)
     every = mutants()
     selected = [m for m in every if not args.only or args.only in str(m)]
@@ -456,7 +467,13 @@ def main(argv: list[str] | None = None) -> int:
     tests = None if args.tests is None else list(args.tests or FAST_TESTS)
     journal = None if args.journal is None else Path(args.journal)
     results, seconds = run(
-        selected, tests, args.per_mutant, args.time_limit, Path(args.baseline), journal
+        selected,
+        tests,
+        args.per_mutant,
+        args.time_limit,
+        Path(args.baseline),
+        journal,
+        args.longest,
     )
     text = report(results, len(every), seconds)
     print(text)
