@@ -182,3 +182,20 @@ def test_a_fraction_seed_gives_float_gradients():
         g = gradients(root, Fraction(1, 3))[x]
         assert type(g) is float
         assert g == (1 / 3 if root is x else 2 * 1.5 * (1 / 3))
+
+
+# --- value.py: constants -----------------------------------------------------------------------
+
+
+def test_a_constant_is_a_leaf_whose_grad_stays_zero():
+    # guards constant(): a plain number in an operation is a leaf with .grad 0.0 (no gradient
+    # reaches it; viz draws it), before and after backward, cached or not (0.0 never is)
+    x = Value(2.0, "x")
+    product = x * 3.0
+    y = product + 0.0
+    y.backward()
+    constants = [product.inputs[1], y.inputs[1]]
+    for c in constants:
+        assert not c.requires_grad and c.inputs == ()
+        assert type(c.grad) is float and c.grad == 0.0
+    assert x.grad == 3.0
