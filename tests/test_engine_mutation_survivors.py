@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import pytest
 
-from autograd import Value, grad
+from autograd import Value, detect_anomaly, grad, no_grad
 from autograd import _floats as F
 from autograd import primitives as P
 from autograd.backward import gradients
@@ -199,3 +199,22 @@ def test_a_constant_is_a_leaf_whose_grad_stays_zero():
         assert not c.requires_grad and c.inputs == ()
         assert type(c.grad) is float and c.grad == 0.0
     assert x.grad == 3.0
+
+
+@pytest.mark.parametrize("name", ["2 + x", "2 * x", "x + 2", "x * 2"])
+def test_inline_add_and_mul_obey_no_grad_and_detect_anomaly(name):
+    # guards the `if _active[0]` of the inline +, * and their reflected forms (2 + x, 2 * x):
+    # under a mode they must go through record, which applies it
+    op = {
+        "2 + x": lambda x: 2.0 + x,
+        "2 * x": lambda x: 2.0 * x,
+        "x + 2": lambda x: x + 2.0,
+        "x * 2": lambda x: x * 2.0,
+    }[name]
+    x = Value(1.5, "x")
+    assert op(x).requires_grad
+    with no_grad():
+        y = op(x)
+    assert not y.requires_grad and y.inputs == () and y.primitive is None
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="detect_anomaly"):
+        op(Value(math.inf, "big"))
