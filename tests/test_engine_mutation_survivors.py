@@ -218,3 +218,16 @@ def test_inline_add_and_mul_obey_no_grad_and_detect_anomaly(name):
     assert not y.requires_grad and y.inputs == () and y.primitive is None
     with detect_anomaly(), pytest.raises(FloatingPointError, match="detect_anomaly"):
         op(Value(math.inf, "big"))
+
+
+def test_a_fraction_on_the_left_of_plus_and_times_is_a_number():
+    # guards the type test of the reflected + and * (not a float, int or bool, and not Real:
+    # refused): Fraction(1, 2) + x and Fraction(1, 2) * x are nodes with the usual gradient
+    x = Value(1.5, "x")
+    total, product = Fraction(1, 2) + x, Fraction(1, 2) * x
+    assert (total.data, product.data) == (2.0, 0.75)
+    assert grad(total + product, [x]) == (1.5,)
+    with pytest.raises(TypeError):
+        "a" + x  # noqa: B018
+    with pytest.raises(TypeError):
+        "a" * x  # noqa: B018
