@@ -231,3 +231,12 @@ def test_a_fraction_on_the_left_of_plus_and_times_is_a_number():
         "a" + x  # noqa: B018
     with pytest.raises(TypeError):
         "a" * x  # noqa: B018
+
+
+def test_comparisons_look_at_data_ties_included():
+    # guards Value's <, <=, >, >= (each against its or-equal twin) at a tie, against a number
+    # and a Value, and at nan (every comparison false)
+    for a, b in [(1.0, 1.0), (1.0, 2.0), (2.0, 1.0), (math.nan, 1.0)]:
+        x = Value(a, "x")
+        for other in (b, Value(b, "y")):
+            assert (x < other, x <= other, x > other, x >= other) == (a < b, a <= b, a > b, a >= b)
