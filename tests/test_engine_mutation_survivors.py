@@ -220,17 +220,22 @@ def test_inline_add_and_mul_obey_no_grad_and_detect_anomaly(name):
         op(Value(math.inf, "big"))
 
 
-def test_a_fraction_on_the_left_of_plus_and_times_is_a_number():
-    # guards the type test of the reflected + and * (not a float, int or bool, and not Real:
-    # refused): Fraction(1, 2) + x and Fraction(1, 2) * x are nodes with the usual gradient
+def test_a_fraction_on_either_side_of_plus_and_times_is_a_number():
+    # guards the type test of the inline + and * and their reflected forms (not a float, int
+    # or bool, and not Real: refused): x + Fraction(1, 2), Fraction(1, 2) * x... are nodes
     x = Value(1.5, "x")
-    total, product = Fraction(1, 2) + x, Fraction(1, 2) * x
-    assert (total.data, product.data) == (2.0, 0.75)
-    assert grad(total + product, [x]) == (1.5,)
+    half = Fraction(1, 2)
+    for total, product in [(half + x, half * x), (x + half, x * half)]:
+        assert (total.data, product.data) == (2.0, 0.75)
+        assert grad(total + product, [x]) == (1.5,)
     with pytest.raises(TypeError):
         "a" + x  # noqa: B018
     with pytest.raises(TypeError):
         "a" * x  # noqa: B018
+    with pytest.raises(TypeError):
+        x + "a"  # noqa: B018
+    with pytest.raises(TypeError):
+        x * "a"  # noqa: B018
 
 
 def test_comparisons_look_at_data_ties_included():
