@@ -228,6 +228,7 @@ def test_a_fraction_on_either_side_of_plus_and_times_is_a_number():
     for total, product in [(half + x, half * x), (x + half, x * half)]:
         assert (total.data, product.data) == (2.0, 0.75)
         assert grad(total + product, [x]) == (1.5,)
+    assert (x - half).data == 1.0 and grad(x - half, [x]) == (1.0,)
     with pytest.raises(TypeError):
         "a" + x  # noqa: B018
     with pytest.raises(TypeError):
@@ -236,6 +237,8 @@ def test_a_fraction_on_either_side_of_plus_and_times_is_a_number():
         x + "a"  # noqa: B018
     with pytest.raises(TypeError):
         x * "a"  # noqa: B018
+    with pytest.raises(TypeError):
+        x - "a"  # noqa: B018
 
 
 def test_comparisons_look_at_data_ties_included():
