@@ -19,10 +19,12 @@ tests execute each line; a mutant then runs only the tests that executed its lin
 that never runs the line cannot notice the change), quickest first, so a killed mutant
 usually dies within a second. A line that only runs at import time (a module constant, a
 default argument) could matter to any test: its mutants run every test that executed any
-line of the file. A mutant on a line no test executes survives without a run. The baseline is
-cached in ``--baseline`` (delete it after changing the tests). Each run is a fork of this
-process with PyTorch, NumPy, hypothesis and pytest already imported (importing them is most of
-a short run), the mutated copy of the project first on ``sys.path``.
+line of the file. A mutant on a line no test executes survives without a run. Tests slower
+than ``--longest`` seconds are left out (a surviving mutant of a hot line would pay for all of
+them). The baseline is cached in ``--baseline`` (delete it after changing the tests); with
+``--journal`` each result is appended as it comes and a rerun skips those. Each run is a fork
+of this process with PyTorch, NumPy, hypothesis and pytest already imported (importing them is
+most of a short run), the mutated copy of the project first on ``sys.path``.
 
 The mutation operators are the classic ones (DeMillo, Lipton and Sayward 1978; mutmut's set,
 roughly); mutmut itself needs its own configuration and a full test run per mutant.
