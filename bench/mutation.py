@@ -164,7 +164,8 @@ def _node_sites(index: int, node: ast.AST):
         for k, op in enumerate(node.ops):
             if type(op) in _SWAPS:
                 new = _SWAPS[type(op)].__name__
-                yield index, node, f"{type(op).__name__} -> {new}", swap_op("ops", k)
+                which = f" (comparison {k + 1})" if k else ""  # a < b < c: two mutants
+                yield index, node, f"{type(op).__name__} -> {new}{which}", swap_op("ops", k)
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float, bool):
         value = node.value
         if type(value) is bool:
