@@ -143,7 +143,7 @@ def _clamp_forward(np):
 
 def clamp(np):
     def vjp(g, ans, x, low, high):
-        ordered = low <= high
+        ordered = low < high  # as _clamp_vjp and torch.clamp: at low = high no input gets g
         return (
             np.where((low <= x) & (x <= high), g, 0.0),
             np.where((x < low) & ordered, g, 0.0),

@@ -148,12 +148,6 @@ def _quotient2(n: float, n_lo: float, d: float, d_lo: float) -> tuple[float, flo
     return q, (((n - p) - p_err) + n_lo - q * d_lo) / d
 
 
-def _quotient(n: float, n_lo: float, d: float, d_lo: float) -> float:
-    """(n + n_lo) / (d + d_lo), rounded once."""
-    q, c = _quotient2(n, n_lo, d, d_lo)
-    return q + c
-
-
 def tanh(x: float) -> float:
     """tanh x: its Taylor series below 1/64; (1 − e^-2|x|) / (1 + e^-2|x|) in double-double
     up to 3; 1 − 2e/(1 + e), e = e^-2|x|, beyond, where e's rounding moves the result by less
@@ -164,7 +158,7 @@ def tanh(x: float) -> float:
             return x
         z = x * x
         return x + x * (z * (-1 / 3 + z * (2 / 15 + z * (-17 / 315 + z * (62 / 2835)))))
-    if a < 3.0:  # _exp_dd(-2a) and _quotient, written out: this is training's hot path
+    if a < 3.0:  # _exp_dd(-2a) and _quotient2, written out: this is training's hot path
         k = (a * -2.8853900817779268 + _ROUND) - _ROUND  # round(-2a / ln 2)
         r = -2.0 * a - k * _LN2_HI
         r_lo = -k * _LN2_LO

@@ -189,11 +189,12 @@ def _log_softmax_vjp(g, ans, target, *others):
 
 
 def _bce_vjp(g, ans, z, y):
-    # σ(z) − y, written as (1 − y) − σ(−z) for z ≥ 0: at z = 40, y = 1 it is −4.2e-18, not
-    # 1.0 − 1 = 0. The two forms are the same function, so a derivative graph may take either.
+    # σ(z) − y, written as (1 − y) − σ(−z) for z > 0: at z = 40, y = 1 it is −4.2e-18, not
+    # 1.0 − 1 = 0. The two forms are the same function, so a derivative graph may take either
+    # (at z = 0, σ(z) − y = 1/2 − y is rounded once).
     if type(z) is not Value and type(y) is not Value:
         return g * F.sigmoid_minus(z, y), -(g * z)  # and for soft targets too: see there
-    if data(z) >= 0:
+    if data(z) > 0:
         dz = g * ((1.0 - y) - sigmoid(-z))
     else:
         dz = g * (sigmoid(z) - y)
@@ -276,7 +277,7 @@ relu = Primitive(
     lambda g, ans, x: (0.0 if ans <= 0 else g,),
     "∂relu(x)/∂x = 1 if x > 0 else 0",
     array_form=lambda np: (
-        lambda x: np.where(x <= 0, 0.0, x),
+        lambda x: np.where(x < 0, 0.0, x),  # -0.0 and nan stay, as F.relu
         lambda g, ans, x: (np.where(ans <= 0, g * 0.0, g),),
     ),
 )
@@ -511,12 +512,13 @@ def _extreme_vjp(g, ans, *xs):
 
 
 def _clamp_vjp(g, ans, x, low, high):
-    # As torch.clamp: x gets g on the closed interval; below it low gets g, above it high; if
+    # As torch.clamp: x gets g on the closed interval; below it low gets g (no input does if
+    # low = high: PyTorch's convention), above it high; if
     # low > high the result is high everywhere, and so is the gradient. A nan compares false:
     # with x or a bound nan, only "x > high" or "low > high" can still send g (to high).
     x, low, high = data(x), data(low), data(high)
     dx = g if low <= x <= high else 0.0
-    dlow = g if x < low and low <= high else 0.0
+    dlow = g if x < low and low < high else 0.0
     dhigh = g if x > high or low > high else 0.0
     return dx, dlow, dhigh
 

@@ -269,3 +269,16 @@ def test_floats_in_floats_out():
     assert clamp(5, max=1) == 1.0 and amax([1, 4, 2]) == 4.0 and amin([3.0, -1]) == -1.0
     for f in (autograd.floor, autograd.ceil, autograd.trunc, autograd.round_, autograd.sign):
         assert type(f(2.5)) is float and f(INF) in (INF, 1.0)
+
+
+def test_clamp_with_value_bounds_sends_the_gradient_where_pytorch_does():
+    # Every order of x, low and high, ties and nan included; at x < low = high PyTorch gives no
+    # input the gradient (a mutation survivor: low gets it if ``low < high`` becomes ``<=``).
+    grid = [0.0, 1.0, 2.0, NAN]
+    for point in [(x, lo, hi) for x in grid for lo in grid for hi in grid]:
+        ts = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point]
+        theirs = torch.autograd.grad(torch.clamp(*ts), ts)
+        xs = [Value(v) for v in point]
+        ours = grad(clamp(*xs), xs)
+        for a, b in zip(ours, theirs):
+            assert a == b.item() or (math.isnan(a) and math.isnan(b.item())), point

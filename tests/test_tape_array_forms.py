@@ -28,7 +28,7 @@ WITHOUT = {"remainder", "fmod"}  # their rules divide per element: the fallback 
 
 def arguments(name: str) -> list[tuple]:
     if name in BOUNDED:
-        bounds = [(-1.0, 1.0), (1.0, -1.0), (nan, 1.0), (-inf, 0.5)]
+        bounds = [(-1.0, 1.0), (1.0, -1.0), (nan, 1.0), (-inf, 0.5), (0.5, 0.5)]
         return [(x, lo, hi) for x in GRID for lo, hi in bounds]
     if name in NARY:
         if name == "linear":
