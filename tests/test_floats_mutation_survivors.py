@@ -1,0 +1,260 @@
+"""Tests for the mutants of ``autograd/_floats.py`` that the rest of the suite let survive.
+
+``python -m bench.mutation`` changes one token of the engine at a time and runs the tests that
+execute the changed line; each test here kills mutants of ``autograd/_floats.py`` that survived
+that run (bench/MUTATION_FLOATS.md lists every survivor and its verdict). The references are
+independent of the engine: mpmath (the exact value, rounded once to a double), PyTorch float64
+on the CPU where PyTorch's float semantics are the spec, and closed forms.
+
+Most of these mutants change a result by an ulp at a few inputs only (a Taylor coefficient, a
+correction term of a double-double sum): an accuracy sweep over the branch the mutant sits in,
+plus the inputs a search found where the mutant rounds the other way, catches them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from autograd import _floats as F
+
+mpmath = pytest.importorskip("mpmath")
+
+
+def _correct(exact) -> float:
+    """The exact value rounded once to the nearest double (mpmath rounds to nearest)."""
+    return float(exact)
+
+
+def _uniform(rng: random.Random, lo: float, hi: float, n: int) -> list[float]:
+    return [rng.uniform(lo, hi) for _ in range(n)]
+
+
+def _log_uniform(rng: random.Random, lo: float, hi: float, n: int) -> list[float]:
+    return [math.exp(rng.uniform(math.log(lo), math.log(hi))) for _ in range(n)]
+
+
+def _around(points, steps: int = 3) -> list[float]:
+    """Each point and its neighbours up to ``steps`` floats away."""
+    out = []
+    for x in points:
+        y = z = x
+        out.append(x)
+        for _ in range(steps):
+            y, z = math.nextafter(y, math.inf), math.nextafter(z, -math.inf)
+            out += [y, z]
+    return out
+
+
+def _mismatches(f, exact, xs) -> list[tuple[float, float, float]]:
+    """(x, f(x), the correctly rounded value) wherever f(±x) is not correctly rounded."""
+    bad = []
+    with mpmath.workdps(40):
+        for x in xs:
+            for v in (x, -x):
+                want = _correct(exact(mpmath.mpf(v)))
+                got = f(v)
+                if got != want:
+                    bad.append((v, got, want))
+    return bad
+
+
+# --- tanh: correctly rounded on each of its branches ---------------------------------------
+
+# Inputs where a mutant of tanh rounds the other way and tanh itself is correctly rounded,
+# found by comparing mutant and original over random inputs: the series' last coefficients
+# (62/2835 → 63/2835, 62/2836) near 1/64; the terms of e^v's series and of the product with
+# the table entry in the double-double branch.
+TANH_HARD = (
+    0.014574910910468766,
+    0.014099193963731894,
+    0.01501304951114823,
+    0.014910652345312173,
+    0.015328929326277782,
+    0.014470506314908494,
+    0.815377529002264,
+    0.42493152751565305,
+    0.6765576445555045,
+    1.1148179557029223,
+    0.02633990723763928,
+    0.817215260583163,
+    0.016633883168319125,
+    0.040537446247583764,
+    0.8347868597977629,
+    0.503804301159333,
+    0.11002313283832423,
+    0.20510551238804578,
+)
+
+# The branch points of tanh: 2^-27 (tanh x rounds to x below), 1/64 (series / double-double),
+# 3 (double-double / 1 − 2e/(1 + e)), 19.1 (±1 beyond).
+TANH_BOUNDS = (2.0**-27, 1 / 64, 3.0, 19.1)
+
+
+def test_tanh_is_correctly_rounded_on_every_branch():
+    # guards: every coefficient, bound and operator of tanh's series, double-double quotient
+    # and e^-2|x| (table index, reduction by ln 2, Taylor terms of e^v), and its sign handling
+    rng = random.Random(11)
+    xs = [
+        *_log_uniform(rng, 1e-300, 2.0**-27, 200),
+        *_log_uniform(rng, 2.0**-27, 1 / 64, 800),
+        *_uniform(rng, 0.0125, 1 / 64, 800),  # where the series' last terms show
+        *_uniform(rng, 1 / 64, 3.0, 1500),
+        *_uniform(rng, 3.0, 19.1, 400),
+        *_uniform(rng, 19.1, 40.0, 100),
+        *_around(TANH_BOUNDS),
+        *TANH_HARD,
+    ]
+    assert not _mismatches(F.tanh, mpmath.tanh, xs)
+
+
+def test_tanh_of_zeros_infinities_and_nan():
+    # guards: the early returns (x itself below 2^-27, ±1 beyond 19.1, nan passed through)
+    for x in (0.0, -0.0, 5e-324, -5e-324):
+        assert math.copysign(1.0, F.tanh(x)) == math.copysign(1.0, x)
+        assert F.tanh(x) == x
+    assert F.tanh(math.inf) == 1.0
+    assert F.tanh(-math.inf) == -1.0
+    assert math.isnan(F.tanh(math.nan))
+
+
+# --- cos near its zeros ±π/2, ±3π/2: the series of the distance, correctly rounded ----------
+
+
+def test_cos_near_its_zeros_is_correctly_rounded():
+    # guards: the three parts of π/2 and 3π/2, the window |r| < 9.5e-7 and the series ∓r ± r³/6
+    rng = random.Random(12)
+    xs = []
+    for zero in (math.pi / 2, 3 * math.pi / 2):
+        xs += _around([zero], 40)
+        xs += [zero + d for d in _uniform(rng, -1.2e-6, 1.2e-6, 400)]
+        xs += [zero + d for d in _log_uniform(rng, 1e-15, 1.2e-6, 200)]
+        xs += [zero - d for d in _log_uniform(rng, 1e-15, 1.2e-6, 200)]
+        xs += _around([zero + 9.5e-7, zero - 9.5e-7], 3)
+    assert not _mismatches(F.cos, mpmath.cos, xs)
+
+
+# --- e^x in double-double (sigmoid_minus's exponential) ---------------------------------------
+
+
+def test_exp_in_double_double_is_accurate_to_2_to_the_minus_60():
+    # guards: the reduction x = k·ln 2 + j/256 + v (ln 2 in two parts, the table of e^(j/256)),
+    # e^v's Taylor terms, the product with the table entry and the final two-sum
+    rng = random.Random(13)
+    ln2 = math.log(2)
+    xs = _uniform(rng, -44.0, 44.0, 1500)
+    xs += [k * ln2 / 2 + d for k in range(-126, 127) for d in (-1e-9, 1e-9)]  # k rounds
+    xs += [j / 512 + d for j in range(-180, 181) for d in (-1e-12, 1e-12)]  # j rounds
+    xs += _log_uniform(rng, 1e-20, 1e-3, 100)
+    with mpmath.workdps(40):
+        for x in xs:
+            hi, lo = F._exp_dd(x)
+            exact = mpmath.exp(mpmath.mpf(x))
+            assert abs((mpmath.mpf(hi) + lo - exact) / exact) < 2.0**-60, x
+            assert abs(lo) <= math.ulp(hi) / 2, x  # hi + lo normalised
+
+
+def test_double_double_quotient_is_accurate_to_2_to_the_minus_100():
+    # guards: Dekker's split of q and d, the exact product's error terms and the remainder
+    rng = random.Random(14)
+    with mpmath.workdps(60):
+        for _ in range(1500):
+            n = rng.uniform(-2.0, 2.0)
+            d = rng.uniform(1.0, 2.0) * rng.choice((1.0, 1e-3, 1e3))
+            n_lo = n * rng.uniform(-1.2e-16, 1.2e-16)
+            d_lo = d * rng.uniform(-1.2e-16, 1.2e-16)
+            q, c = F._quotient2(n, n_lo, d, d_lo)
+            exact = (mpmath.mpf(n) + n_lo) / (mpmath.mpf(d) + d_lo)
+            assert abs(mpmath.mpf(q) + c - exact) <= 2.0**-100 * abs(exact), (n, n_lo, d, d_lo)
+
+
+# --- special values: the float PyTorch gives, sign of zero and infinity included ---------------
+
+SPECIAL = (
+    *(0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0),
+    *(0.5, -0.5, 2.5, -2.5, 5e-324, -5e-324, 1e308, -1e308, 1e-300, -1e-300),
+    *(700.0, 710.0, -745.0, -746.0, 1e16, -1e16),
+)
+
+
+def _same(ours: float, torchs: float) -> bool:
+    """nan for nan; zeros and infinities with their sign; else within 2 ulp (the libms differ)."""
+    if ours != ours or torchs != torchs:
+        return ours != ours and torchs != torchs
+    if 0.0 in (ours, torchs) or math.inf in (abs(ours), abs(torchs)):
+        return ours == torchs and math.copysign(1.0, ours) == math.copysign(1.0, torchs)
+    return abs(ours - torchs) <= 2 * math.ulp(torchs)
+
+
+def test_special_values_match_pytorch():
+    # guards: the special cases of div, power (0 ** -y, overflow with a negative base), log,
+    # sqrt, the inverse trigonometric domains, floor/ceil/trunc's zeros, fmod, remainder,
+    # floor_divide, maximum/minimum/clamp's nan and ties, relu, leaky_relu and elu at ±0
+    torch = pytest.importorskip("torch")
+
+    def t(x: float):
+        return torch.tensor(x, dtype=torch.float64)
+
+    functional = torch.nn.functional
+    unary = {
+        "exp": torch.exp,
+        "log": torch.log,
+        "sqrt": torch.sqrt,
+        "sin": torch.sin,
+        "cos": torch.cos,
+        "tanh": torch.tanh,
+        "softplus": functional.softplus,
+        "relu": torch.relu,
+        "asin": torch.asin,
+        "acos": torch.acos,
+        "acosh": torch.acosh,
+        "log2": torch.log2,
+        "exp2": torch.exp2,
+        "floor": torch.floor,
+        "ceil": torch.ceil,
+        "trunc": torch.trunc,
+        "round_half_even": torch.round,
+        "softsign": functional.softsign,
+    }
+    binary = {
+        "div": torch.div,
+        "power": torch.pow,
+        "fmod": torch.fmod,
+        "remainder": torch.remainder,
+        "floor_divide": lambda a, b: torch.div(a, b, rounding_mode="floor"),
+        "trunc_divide": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
+        "maximum": torch.maximum,
+        "minimum": torch.minimum,
+        "hypot": torch.hypot,
+    }
+    bad = []
+    for name, reference in unary.items():
+        for x in SPECIAL:
+            ours, theirs = getattr(F, name)(x), reference(t(x)).item()
+            if not _same(ours, theirs):
+                bad.append((name, x, ours, theirs))
+    for name, reference in binary.items():
+        for x in SPECIAL:
+            for y in SPECIAL:
+                ours, theirs = getattr(F, name)(x, y), reference(t(x), t(y)).item()
+                if not _same(ours, theirs):
+                    bad.append((name, x, y, ours, theirs))
+    for x in SPECIAL[:15]:
+        for low in SPECIAL[:15]:
+            for high in SPECIAL[:15]:
+                ours, theirs = F.clamp(x, low, high), torch.clamp(t(x), t(low), t(high)).item()
+                if not _same(ours, theirs):
+                    bad.append(("clamp", x, low, high, ours, theirs))
+    for x in SPECIAL:
+        for slope in (0.01, 0.0, 2.0, -0.5):
+            ours, theirs = F.leaky_relu(x, slope), functional.leaky_relu(t(x), slope).item()
+            if not _same(ours, theirs):
+                bad.append(("leaky_relu", x, slope, ours, theirs))
+            if slope < 0:  # a negative alpha: PyTorch's elu(±0) is +0.0, not alpha·expm1(±0)
+                continue
+            ours, theirs = F.elu(x, slope), functional.elu(t(x), slope).item()
+            if not _same(ours, theirs):
+                bad.append(("elu", x, slope, ours, theirs))
+    assert not bad
