@@ -66,7 +66,7 @@ def _mismatches(f, exact, xs) -> list[tuple[float, float, float]]:
 # Inputs where a mutant of tanh rounds the other way and tanh itself is correctly rounded,
 # found by comparing mutant and original over random inputs: the series' last coefficients
 # (62/2835 → 63/2835, 62/2836) near 1/64; the terms of e^v's series and of the product with
-# the table entry in the double-double branch.
+# the table entry in the double-double branch; its bound.
 TANH_HARD = (
     0.014574910910468766,
     0.014099193963731894,
@@ -86,6 +86,7 @@ TANH_HARD = (
     0.503804301159333,
     0.11002313283832423,
     0.20510551238804578,
+    3.1259879125288386,  # the double-double's bound moved from 3 to 4
 )
 
 # The branch points of tanh: 2^-27 (tanh x rounds to x below), 1/64 (series / double-double),
@@ -258,3 +259,89 @@ def test_special_values_match_pytorch():
             if not _same(ours, theirs):
                 bad.append(("elu", x, slope, ours, theirs))
     assert not bad
+
+
+# --- cos everywhere: within an ulp (math.cos away from the zeros' windows) ---------------------
+
+
+def test_cos_is_within_an_ulp_across_its_periods():
+    # guards: the windows around ±π/2 and ±3π/2 (a widened window puts the cubic series where
+    # it is wrong in the fourth digit)
+    rng = random.Random(15)
+    xs = _uniform(rng, -10.0, 10.0, 2000) + _log_uniform(rng, 1e-9, 2.0, 300)
+    with mpmath.workdps(40):
+        for x in xs:
+            exact = mpmath.cos(mpmath.mpf(x))
+            assert abs(F.cos(x) - exact) <= math.ulp(_correct(exact)), x
+
+
+# --- sigmoid_minus: σ(x) − y from σ(x) in double-double (bce's gradient) ----------------------
+
+# (x, y) where a mutant of e^x's double-double (_exp_dd: e^v's Taylor terms, the product with
+# the table entry, the table index) rounds σ(x) − y the other way, and the original is right.
+SIGMOID_MINUS_HARD = (
+    (5.277539481256163, 1.0),
+    (-0.06454342093863374, 0.5),
+    (-0.1342523780571767, 0.0),
+    (-28.75216715579749, 0.0),
+    (-29.513904962875632, 0.0),
+    (12.878879035579189, 1.0),
+    (-40.5209032572942, 0.0),
+    (-16.069561097010382, 0.0),
+    (-18.946020278910222, 0.0),
+    (-21.726916555405612, 0.0),
+    # the branch bounds moved (x ≥ 0 → x ≥ 1; the tails x > 37 → 38, x < −42 → −43)
+    (0.02110834142221607, 0.5),
+    (0.41808270913696943, 0.5),
+    (-42.40662275460889, 0.0),
+    (-42.561490803367946, 0.0),
+    (37.499123212064646, 1.0),
+    (37.28793547926532, 1.0),
+    (-42.0, 5.101936892058644e-19),  # x < −42 → x ≤ −42, y as small as σ(−42)
+    (-42.0, 6.165386164703347e-19),
+)
+
+
+def _sigmoid(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def test_sigmoid_minus_is_correctly_rounded_at_a_hard_target():
+    # guards: e^x's double-double inside sigmoid_minus, below double resolution but for these
+    with mpmath.workdps(50):
+        for x, y in SIGMOID_MINUS_HARD:
+            assert F.sigmoid_minus(x, y) == _correct(_sigmoid(mpmath.mpf(x)) - y), (x, y)
+
+
+def test_sigmoid_minus_with_a_hard_target_is_sigma_correctly_rounded():
+    # guards: both branches (x ≥ 0: 1/(1 + e^-x); x < 0: e^x/(1 + e^x)), their bounds, and the
+    # quotient's correction; y = 0, and y = 1 for σ ≥ 1/2, are exact subtractions (σ − 1 for
+    # σ < 1/2 rounds twice: not asserted)
+    rng = random.Random(16)
+    xs = _uniform(rng, -42.0, 37.0, 1500) + _log_uniform(rng, 1e-20, 37.0, 300)
+    xs += _around([0.0, 37.0, 42.0, 1.0], 2)
+    with mpmath.workdps(50):
+        for x in xs:
+            for v in (x, -x):
+                if -42.0 <= v <= 37.0:
+                    sigma = _sigmoid(mpmath.mpf(v))
+                    assert F.sigmoid_minus(v, 0.0) == _correct(sigma), v
+                    if -20.0 <= v <= 0:  # σ(−v) − 1 = −σ(v), σ(−v) ≥ 1/2, −σ(v) ≫ 2^-100
+                        assert F.sigmoid_minus(-v, 1.0) == _correct(-sigma), v
+
+
+def test_sigmoid_minus_in_its_tails_is_within_an_ulp():
+    # guards: the tails x > 37 ((1 − y) − e^-x, 1 for y = 0) and x < −42 (e^x − y): their
+    # signs, the 1 − y, the y = 0 case
+    rng = random.Random(17)
+    xs = _uniform(rng, 37.0, 60.0, 300) + _uniform(rng, 60.0, 800.0, 50) + _around([37.0], 2)
+    with mpmath.workdps(50):
+        for x in xs:
+            for v in (x, -x - 5.0):
+                for y in (0.0, 0.25, 0.5, 0.75, 1.0):
+                    exact = _sigmoid(mpmath.mpf(v)) - y
+                    if y == 1.0:  # σ(v) − 1 = −σ(−v), without cancelling in 50 digits
+                        exact = -_sigmoid(-mpmath.mpf(v))
+                    want = _correct(exact)
+                    got = F.sigmoid_minus(v, y)
+                    assert abs(got - exact) <= math.ulp(want), (v, y, got, want)
