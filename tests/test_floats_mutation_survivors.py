@@ -345,3 +345,33 @@ def test_sigmoid_minus_in_its_tails_is_within_an_ulp():
                     want = _correct(exact)
                     got = F.sigmoid_minus(v, y)
                     assert abs(got - exact) <= math.ulp(want), (v, y, got, want)
+
+
+# --- floor_divide where (a − fmod(a, b)) / b is not an integer -------------------------------
+
+# a / b close to an integer n, where (a − fmod(a, b)) / b rounds just below n (the result is n)
+# or lands on n − ½ (PyTorch's result is n − 1, ties rounding down).
+FLOOR_DIVIDE_HARD = (
+    (19399577.581447605, 5.008541189680321),
+    (-279218.0610911272, -1.3387772513263547),
+    (83211923350.7428, 9.74741367522571),
+    (-6270429932069217.0, -1.6452414674606304),
+    (-9113078446725342.0, -2.5100841899819137),
+    (1.8368834787465424e16, 4.114273580635267),
+)
+
+
+def test_floor_divide_near_integer_quotients_matches_pytorch():
+    # guards: the last step of floor_divide (floor(q), + 1 when q is just below an integer)
+    torch = pytest.importorskip("torch")
+    rng = random.Random(18)
+    pairs = list(FLOOR_DIVIDE_HARD)
+    for _ in range(1500):
+        b = rng.uniform(0.1, 10.0) * rng.choice((1.0, -1.0))
+        n = rng.randint(2, 2 ** rng.randint(2, 52))
+        pairs.append((n * b * (1 + rng.uniform(-1e-15, 1e-15)), b))
+    a = torch.tensor([p[0] for p in pairs], dtype=torch.float64)
+    b = torch.tensor([p[1] for p in pairs], dtype=torch.float64)
+    theirs = torch.div(a, b, rounding_mode="floor").tolist()
+    ours = [F.floor_divide(x, y) for x, y in pairs]
+    assert [(p, o, t) for p, o, t in zip(pairs, ours, theirs) if o != t] == []
