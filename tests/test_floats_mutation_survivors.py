@@ -379,3 +379,56 @@ def test_floor_divide_near_integer_quotients_matches_pytorch():
     theirs = torch.div(a, b, rounding_mode="floor").tolist()
     ours = [F.floor_divide(x, y) for x, y in pairs]
     assert [(p, o, t) for p, o, t in zip(pairs, ours, theirs) if o != t] == []
+
+
+# --- sigmoid: 1/(1 + e^-x) with the rounding of 1 + e taken back ------------------------------
+
+# Inputs where a mutant of sigmoid (the branch bound x ≥ 0 → x ≥ 1, the correction term's
+# signs and factors q·q, (e − (d − 1))/d) rounds the other way and sigmoid is correctly rounded.
+SIGMOID_HARD = (
+    1.6282663154557508e-15,
+    3.6298115842490957e-14,
+    6.612906259084804e-07,
+    9.069807759222309e-14,
+    2.5889265778953217,
+    11.794643437222696,
+    -2.9108126641741253e-06,
+    -3.0517107822882514e-12,
+    7.724200184171317e-14,
+    10.390610017288111,
+    15.26630007062441,
+    7.22677592819737,
+    7.608210099882726,
+    19.978051034711555,
+    -4.146026818718454,
+    -4.494603451615816,
+    -16.23281563826734,
+    -4.167110027160698e-12,
+    -18.84426344183323,
+    -1.3564314627424397e-11,
+)
+
+
+def test_sigmoid_is_correctly_rounded_at_inputs_where_its_correction_matters():
+    # guards: sigmoid's branch bound and the correction q − q²·(e − (d − 1)) (x ≥ 0) and
+    # q − q·(e − (d − 1))/d (x < 0)
+    with mpmath.workdps(50):
+        for x in SIGMOID_HARD:
+            assert F.sigmoid(x) == _correct(_sigmoid(mpmath.mpf(x))), x
+
+
+def test_sigmoid_is_within_two_ulp():
+    # guards: sigmoid's operators (a wrong sign or factor in the correction costs an ulp or more
+    # at some inputs); the bound: e^x, the quotient and the correction each round once
+    rng = random.Random(19)
+    xs = _uniform(rng, -40.0, 40.0, 1500) + _log_uniform(rng, 1e-18, 40.0, 500)
+    xs += _uniform(rng, -745.0, -40.0, 100)
+    with mpmath.workdps(50):
+        for x in xs:
+            for v in (x, -x):
+                exact = _sigmoid(mpmath.mpf(v))
+                assert abs(F.sigmoid(v) - exact) <= 2 * math.ulp(_correct(exact)), v
+    assert F.sigmoid(0.0) == F.sigmoid(-0.0) == 0.5
+    assert F.sigmoid(math.inf) == 1.0
+    assert F.sigmoid(-math.inf) == 0.0
+    assert math.isnan(F.sigmoid(math.nan))
