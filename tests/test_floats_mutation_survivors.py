@@ -194,7 +194,7 @@ def _same(ours: float, torchs: float) -> bool:
 def test_special_values_match_pytorch():
     # guards: the special cases of div, power (0 ** -y, overflow with a negative base), log,
     # sqrt, the inverse trigonometric domains, floor/ceil/trunc's zeros, fmod, remainder,
-    # floor_divide, maximum/minimum/clamp's nan and ties, relu, leaky_relu and elu at ±0
+    # floor_divide, maximum/minimum/clamp's nan and ties, relu, leaky_relu and elu at ±0, sign
     torch = pytest.importorskip("torch")
 
     def t(x: float):
@@ -250,6 +250,11 @@ def test_special_values_match_pytorch():
                 ours, theirs = F.clamp(x, low, high), torch.clamp(t(x), t(low), t(high)).item()
                 if not _same(ours, theirs):
                     bad.append(("clamp", x, low, high, ours, theirs))
+    for x in SPECIAL:  # sign is the derivative of |x|: PyTorch's abs' (0 at ±0 and nan)
+        leaf = t(x).requires_grad_()
+        leaf.abs().backward()
+        if not _same(F.sign(x), leaf.grad.item()):
+            bad.append(("sign", x, F.sign(x), leaf.grad.item()))
     for x in SPECIAL:
         for slope in (0.01, 0.0, 2.0, -0.5):
             ours, theirs = F.leaky_relu(x, slope), functional.leaky_relu(t(x), slope).item()
