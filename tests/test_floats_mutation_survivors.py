@@ -13,6 +13,7 @@ plus the inputs a search found where the mutant rounds the other way, catches th
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -194,7 +195,8 @@ def _same(ours: float, torchs: float) -> bool:
 def test_special_values_match_pytorch():
     # guards: the special cases of div, power (0 ** -y, overflow with a negative base), log,
     # sqrt, the inverse trigonometric domains, floor/ceil/trunc's zeros, fmod, remainder,
-    # floor_divide, maximum/minimum/clamp's nan and ties, relu, leaky_relu and elu at ±0, sign
+    # floor_divide, maximum/minimum/clamp/amax/amin's nan and ties, relu, leaky_relu and elu
+    # at ±0, sign
     torch = pytest.importorskip("torch")
 
     def t(x: float):
@@ -250,6 +252,12 @@ def test_special_values_match_pytorch():
                 ours, theirs = F.clamp(x, low, high), torch.clamp(t(x), t(low), t(high)).item()
                 if not _same(ours, theirs):
                     bad.append(("clamp", x, low, high, ours, theirs))
+    for n in (1, 2, 3):  # amax/amin: the first of equals (signed zeros), nan if any is nan
+        for xs in itertools.product(SPECIAL[:11], repeat=n):
+            for name, reference in (("amax", torch.amax), ("amin", torch.amin)):
+                ours, theirs = getattr(F, name)(*xs), reference(t(list(xs))).item()
+                if not _same(ours, theirs):
+                    bad.append((name, xs, ours, theirs))
     for x in SPECIAL:  # sign is the derivative of |x|: PyTorch's abs' (0 at ±0 and nan)
         leaf = t(x).requires_grad_()
         leaf.abs().backward()
