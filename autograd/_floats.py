@@ -435,7 +435,7 @@ def gelu(x: float) -> float:
 
 
 def elu(x: float, alpha: float) -> float:
-    return x if x > 0 else alpha * expm1(x)  # nan stays nan
+    return x if x >= 0 else alpha * expm1(x)  # x itself at ±0 for any alpha, as PyTorch
 
 
 def softsign(x: float) -> float:
