@@ -443,3 +443,14 @@ def test_sigmoid_is_within_two_ulp():
     assert F.sigmoid(math.inf) == 1.0
     assert F.sigmoid(-math.inf) == 0.0
     assert math.isnan(F.sigmoid(math.nan))
+
+
+def test_gelu_is_x_times_the_normal_cdf():
+    # guards: gelu's ½, the product and the sign of −x/√2 (a loose bound: erfc of the rounded
+    # −x/√2 is off by about x² ulp for negative x, so ulps are no measure here)
+    rng = random.Random(20)
+    with mpmath.workdps(40):
+        for x in _uniform(rng, -8.0, 8.0, 500) + [0.5, -0.5, 1.0, -1.0, 3.0, -3.0]:
+            exact = mpmath.mpf(x) / 2 * mpmath.erfc(-mpmath.mpf(x) / mpmath.sqrt(2))
+            assert abs(F.gelu(x) - exact) <= 1e-12 * abs(exact), x
+    assert F.gelu(0.0) == 0.0
