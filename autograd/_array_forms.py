@@ -200,7 +200,7 @@ def silu(np):
 
 def elu(np):
     def forward(x, alpha):
-        return np.where(x > 0, x, alpha * np.expm1(x))
+        return np.where(x >= 0, x, alpha * np.expm1(x))  # x itself at ±0, as F.elu
 
     def vjp(g, ans, x, alpha):
         dx = np.where(x < 0, g * alpha * np.exp(x), np.where(x == 0, g * alpha, g))

@@ -72,10 +72,12 @@ def cos(x: float) -> float:
     a = abs(x)
     r = a - _PIO2_HI  # exact near π/2 (Sterbenz)
     if -9.5e-07 < r < 9.5e-07:
-        return math.fsum((-r, _PIO2_LO, _PIO2_LO2, r * r * r / 6))
+        d = r - _PIO2_LO  # the cube of the distance, not of r: r²·lo/2 is 2^-73 of r
+        return math.fsum((-r, _PIO2_LO, _PIO2_LO2, d * d * d / 6))
     r = a - _3PIO2_HI
     if -9.5e-07 < r < 9.5e-07:
-        return math.fsum((r, -_3PIO2_LO, -_3PIO2_LO2, -r * r * r / 6))
+        d = r - _3PIO2_LO
+        return math.fsum((r, -_3PIO2_LO, -_3PIO2_LO2, -d * d * d / 6))
     return math.cos(x) if a != inf else nan
 
 
@@ -433,7 +435,7 @@ def gelu(x: float) -> float:
 
 
 def elu(x: float, alpha: float) -> float:
-    return x if x > 0 else alpha * expm1(x)  # nan stays nan
+    return x if x >= 0 else alpha * expm1(x)  # x itself at ±0 for any alpha, as PyTorch
 
 
 def softsign(x: float) -> float:
