@@ -301,7 +301,13 @@ SHIFTED = Primitive("shifted", lambda x: (x + 1e8) - 1e8, lambda g, ans, x: (g,)
     # Each rounds inside one operation (1000·x, 1 + x, x + 1e8), so its error is far above
     # ε·|result|, the graph's estimate: steps of a few ulps gave 715 for 698.6, 0 for 1, 0
     # for 1. The measured noise (ECNoise) sets the steps instead.
-    [(SIN_1000, 10.5), (SIN_1000, 1e6 + 0.5), (NAIVE_LOG1P, 1e-8), (SHIFTED, 0.5)],
+    [
+        (SIN_1000, 10.5),
+        (SIN_1000, 1e6 + 0.5),
+        (NAIVE_LOG1P, 1e-8),
+        (NAIVE_LOG1P, 1e-10),  # its stairs (2.2e-16) are a million times its ulp
+        (SHIFTED, 0.5),
+    ],
 )
 def test_a_primitive_that_rounds_inside_is_checked_by_its_measured_noise(p, x):
     assert gradcheck(p, [x])
@@ -349,4 +355,23 @@ def test_an_estimate_that_cannot_be_trusted_widens_no_tolerance():
     # cannot be checked, never passed on its error estimate.
     identity = Primitive("opaque", lambda x: x, lambda g, ans, x: (5 * g,))
     rows = compare_derivatives(lambda x: identity(x) + 1e17, [3.0])
+    assert rows[0].failure and not rows[0].trusted, rows[0]
+
+
+@pytest.mark.parametrize("x", [58955338847594.09, 1e15])
+def test_a_coarsely_sampled_sine_is_not_taken_for_noise(x):
+    # A user's sin at 1e15: six ulps are 0.75 rad, where a sine's differences fall with their
+    # order; counted as noise they set steps of 5e5, which alias into a slope of 1.6e-7 (and
+    # a rule giving 0 passed).
+    sine = Primitive("my_sin", math.sin, lambda g, ans, x: (g * autograd.cos(x),))
+    assert gradcheck(sine, [x])
+    flat = Primitive("my_sin", math.sin, lambda g, ans, x: (0.0 * g,))
+    assert compare_derivatives(flat, [x])[0].failure
+
+
+@pytest.mark.parametrize("x", [1e-300, 1e-200])
+def test_a_function_that_underflows_at_every_step_cannot_be_checked(x):
+    # x·x is 0 at and around 1e-300: with atol = 0 no finite difference can tell 2e-300 from
+    # 0. Each value's own rounding (not only the noise at x) bounds the quotients.
+    rows = compare_derivatives(lambda v: v * v, [x], atol=0.0)
     assert rows[0].failure and not rows[0].trusted, rows[0]

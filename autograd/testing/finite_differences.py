@@ -149,7 +149,9 @@ def derivatives(
                 _Quotient(
                     represented,
                     _central(fp, fm, represented),
-                    SAFETY * noise[e] / represented,
+                    # where the steps leave x far behind (x·x at 1e-300 is 0, at x ± 1e-154
+                    # it is 1e-308), f's rounding there, not at x, bounds the quotient
+                    SAFETY * max(noise[e], _grown(fp, fm, center[e])) / represented,
                     ((fp / 2 - center[e] / 2) + (fm / 2 - center[e] / 2)) / represented * 2,
                 )
             )
@@ -195,16 +197,19 @@ def measured_noise(
     are rounding alone; an order counts only where its differences change sign (a smooth
     trend keeps one). σ = √(γₖ · mean(Δᵏφ)²), γₖ = (k!)² / (2k)!; the bound returned is 3σ.
     The spacing starts at 6 ulps of x (not a power of two, which a power-of-two step inside
-    φ would alias into exact steps) and grows a hundredfold while fewer than half of the
-    values differ (φ rounds its argument more coarsely than x), unless the expected
+    φ would alias into exact steps) and grows a hundredfold, up to |x| / 16, while fewer than
+    half of the values differ (φ rounds its argument more coarsely than x), unless the expected
     derivative (``scale``) is 0: then φ is flat (a stair of floor), not coarse. This sees
     what the graph cannot: the rounding inside a Primitive written by a user (sin(1000·x)
     as one operation rounds 1000·x first; log(1 + x) rounds 1 + x). 0 where φ is not
     finite there."""
     unit = math.ulp(x) if x != 0 else 2.0**-60
+    widest = abs(x) / 16 if x != 0 else 2.0**-40
     noise = [0.0] * len(center)
     pending = set(range(len(center)))
-    for spacing in (6 * unit * 100.0**i for i in range(5)):
+    for spacing in (6 * unit * 100.0**i for i in range(12)):
+        if spacing > widest:
+            break
         rows = [center if j == 0 else phi(x + j * spacing) for j in range(-4, 5)]
         for e in list(pending):
             table = [row[e] for row in rows]
@@ -219,15 +224,26 @@ def measured_noise(
 
 
 def _noise_of(table: list[float]) -> float:
-    worst = 0.0
+    """3σ from the difference table, where three consecutive orders agree within a factor of
+    4 (noise gives the same σ at every order; a smooth φ sampled coarsely, sin at 1e15 six
+    ulps = 0.75 apart, gives σₖ that fall with k, and is no noise at all), else 0."""
+    sigmas = []
     for k in range(1, 7):
         table = [b - a for a, b in zip(table, table[1:])]
-        if k >= 3 and min(table) < 0 < max(table):
-            gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
-            top = max(map(abs, table))  # scaled, as d² overflows for φ near the largest float
-            rms = top * math.sqrt(sum((d / top) ** 2 for d in table) / len(table))
-            worst = max(worst, 3 * math.sqrt(gamma) * rms)
-    return worst
+        if k >= 3:
+            sigma = 0.0
+            if min(table) < 0 < max(table):
+                gamma = math.factorial(k) ** 2 / math.factorial(2 * k)
+                top = max(map(abs, table))  # scaled: d² overflows for φ near the largest float
+                rms = top * math.sqrt(sum((d / top) ** 2 for d in table) / len(table))
+                sigma = math.sqrt(gamma) * rms
+            sigmas.append(sigma)
+    agreeing = [
+        max(run)
+        for run in zip(sigmas, sigmas[1:], sigmas[2:])
+        if min(run) > 0 and max(run) <= 4 * min(run)
+    ]
+    return 3 * max(agreeing, default=0.0)
 
 
 def rounding_error(value, leaf) -> float:
@@ -290,6 +306,12 @@ def _richardson(q: Sequence[_Quotient]) -> tuple[float, float]:
     r0, r1, r2 = (item.rounding for item in q)
     rounding = r0 * (64 / 45) + r1 * (20 / 45) + r2 / 45
     return estimate, rounding
+
+
+def _grown(upper: float, lower: float, center: float) -> float:
+    """The rounding a value at a step may have beyond that of f(x): ε times the size by which
+    it outgrows f(x) (0 where f stays the same size: a constant, floor on a stair)."""
+    return 2.0**-52 * max(0.0, max(abs(upper), abs(lower)) - abs(center))
 
 
 def _central(upper: float, lower: float, step: float) -> float:
