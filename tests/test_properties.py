@@ -134,21 +134,37 @@ any_magnitude = expressions(n_vars=2, max_depth=3, magnitudes=(1e-300, 1e15))
 
 @given(any_magnitude)
 @example(ExpressionAt(Call("elu", (Call("mul", (Var(0), Var(1))), Const(2.0))), (1000.0, 1.5)))
+@example(ExpressionAt(Call("logsumexp", (Var(0), Const(2.0), Var(0))), (1e10, 1.0)))
 def test_random_expressions_at_any_magnitude_match_torch(e):
     torch = pytest.importorskip("torch")
     value, gradient = engine_gradient(e.expression, e.point)
     assume(all(math.isfinite(g) for g in gradient))  # e.g. x0**3 at 1e150 overflows
     torch_value, torch_grad = torch_gradient(torch, as_torch(e.expression), e.point)
     assert_close([value], [torch_value], "value")
-    if all(math.isfinite(t) for t in torch_grad) or not math.isfinite(torch_value):
-        assert_close(gradient, torch_grad, "gradient")
-    else:
+    if not (all(math.isfinite(t) for t in torch_grad) or not math.isfinite(torch_value)):
         # The reference's formula breaks at a large input (elu(1000, 2): its torch.where form
         # meets e^1000 and gives a nan gradient where the derivative is 1): central
         # differences judge the gradient instead (and closed forms, in
         # test_engine_activations.py, the edges).
-        rows = compare_derivatives(e.expression, e.leaves())
-        assert not [r for r in rows if r.failure and r.trusted], format_table(rows)
+        _judged_by_central_differences(e)
+        return
+    try:
+        assert_close(gradient, torch_grad, "gradient")
+    except AssertionError:
+        # PyTorch's softmax-like backward, exp(x − lse) with lse rounded, loses digits at large
+        # logits (logsumexp([x0, 2, x0]) at 1e10: 0.9999995 for 1), while the engine's is
+        # exact (tests/test_losses_exact.py, against mpmath): central differences judge.
+        if not set(e.expression.ops()) & SOFTMAX_LIKE:
+            raise
+        _judged_by_central_differences(e)
+
+
+SOFTMAX_LIKE = {"logsumexp", "log_softmax", "binary_cross_entropy_with_logits"}
+
+
+def _judged_by_central_differences(e) -> None:
+    rows = compare_derivatives(e.expression, e.leaves())
+    assert not [r for r in rows if r.failure and r.trusted], format_table(rows)
 
 
 @given(any_magnitude)
