@@ -43,7 +43,8 @@ def neuron_graph(model: MLP, x: Sequence[float], target: float) -> Value:
     y = Value(float(target), label="y", requires_grad=False)
     z = autograd.dot(w, xs, b)
     if len(shown) < len(terms):
-        others = [wi * xi for i, wi, xi in terms if all(i != j for j, _, _ in shown)]
+        drawn = {i for i, _, _ in shown}
+        others = [wi * xi for i, wi, xi in terms if i not in drawn]
         rest = Value(math.fsum(others), label="rest", requires_grad=False)
         z = z + rest
     z.label = "z"

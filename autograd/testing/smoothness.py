@@ -47,7 +47,7 @@ def smooth_radius(value, leaf) -> Radius:
 
     if not isinstance(value, Value) or not value.requires_grad:
         return Radius()
-    rates = _rates(value, leaf)
+    rates, partials = _rates(value, leaf)
     radius, why, known = math.inf, "", True
     for node in rates:
         if node is leaf:
@@ -60,7 +60,7 @@ def smooth_radius(value, leaf) -> Radius:
         inputs = node.inputs
         values = [x.data for x in inputs]
         moving = [rates.get(x, 0.0) for x in inputs]
-        if (op in SATURATING or op in SOFTMAX_LIKE) and _flat(node, rates):
+        if (op in SATURATING or op in SOFTMAX_LIKE) and _flat(node, partials[node], rates):
             continue  # constant in floating point whatever the step: tanh at 20, σ at -800
         here = rule(values, moving)
         if here == 0 and op not in JUMPS:
@@ -87,28 +87,26 @@ def varying(value, leaf) -> set:
     return moving
 
 
-def _rates(value, leaf) -> dict:
-    """{node: ∂node/∂leaf} for the leaf and every node of value's graph that depends on it."""
+def _rates(value, leaf) -> tuple[dict, dict]:
+    """({node: ∂node/∂leaf}, {node: its local derivatives}) for the leaf and every node of
+    value's graph that depends on it."""
     from autograd.backward import topological_order
 
-    rates = {leaf: 1.0}
+    rates, partials = {leaf: 1.0}, {}
     for node in topological_order(value):
         inputs = node.inputs
         if any(x in rates for x in inputs):
-            partials = _partials(node)
-            rates[node] = sum(float(p) * rates[x] for x, p in zip(inputs, partials) if x in rates)
-    return rates
+            rule = node.primitive.vjp  # type: ignore[union-attr]  # an operation has one
+            local = rule(1.0, node.data, *[x.data for x in inputs])
+            partials[node] = local
+            rates[node] = sum(float(p) * rates[x] for x, p in zip(inputs, local) if x in rates)
+    return rates, partials
 
 
-def _partials(node) -> Sequence:
-    return node.primitive.vjp(1.0, node.data, *[x.data for x in node.inputs])
-
-
-def _flat(node, rates: dict) -> bool:
+def _flat(node, local: Sequence, rates: dict) -> bool:
     """True when the node's local derivatives along every moving input are 0 in floating
     point, so that it is constant whatever the step."""
-    moving = [float(p) for x, p in zip(node.inputs, _partials(node)) if rates.get(x, 0.0)]
-    return all(p == 0 for p in moving)
+    return all(float(p) == 0 for x, p in zip(node.inputs, local) if rates.get(x, 0.0))
 
 
 # --- the distances -------------------------------------------------------------------------
